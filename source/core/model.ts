@@ -67,6 +67,8 @@ export const taskSchema = z.object({
 	/** Provider attributes for this task (chunk size, storage class, ...). */
 	attributes: z.record(z.string(), attributeValue).default({}),
 	createdAt: z.string().optional(),
+	/** Set after an import without the secret seed: the encryption password must be entered again. */
+	secretsUnusable: z.boolean().optional(),
 });
 export type Task = z.infer<typeof taskSchema>;
 export type TaskInput = z.input<typeof taskSchema>;

@@ -1,0 +1,56 @@
+import fs from 'node:fs/promises';
+import type {Adapter} from 'lowdb';
+import {CloudSyncError} from '../core/errors.js';
+import {writeFileAtomic} from './atomic-file.js';
+import {lineOfJsonPath, locateJsonError} from './json-errors.js';
+import {dbSchema, describeSchemaError, emptyDb, migrate, type DbData} from './schema.js';
+
+/**
+ * lowdb adapter for db.json: validates on read (with the file, line and
+ * problem in one sentence), migrates old versions, writes atomically.
+ * A file that fails to read is never written over: every write in Store
+ * follows a successful read of the same file under the lock.
+ */
+export class DbFile implements Adapter<DbData> {
+	constructor(readonly file: string) {}
+
+	async read(): Promise<DbData | null> {
+		let text: string;
+		try {
+			text = await fs.readFile(this.file, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+			throw new CloudSyncError('corrupt', `cannot read ${this.file}: ${(error as Error).message}`);
+		}
+		return parseDb(text, this.file);
+	}
+
+	async write(data: DbData): Promise<void> {
+		await writeFileAtomic(this.file, JSON.stringify(data, null, '\t') + '\n');
+	}
+}
+
+export function parseDb(text: string, file: string): DbData {
+	const advice = 'fix it by hand or restore it from a backup; cloudsync will not overwrite it';
+	if (text.trim() === '') throw new CloudSyncError('corrupt', `${file} is empty: ${advice}`);
+	const where = locateJsonError(text);
+	if (where) {
+		throw new CloudSyncError('corrupt', `${file} line ${where.line}, column ${where.column}: ${where.problem}; ${advice}`);
+	}
+	let migrated: unknown;
+	try {
+		migrated = migrate(JSON.parse(text));
+	} catch (error) {
+		throw new CloudSyncError('corrupt', `${file}: ${(error as Error).message}`);
+	}
+	const parsed = dbSchema.safeParse(migrated);
+	if (!parsed.success) {
+		const line = lineOfJsonPath(text, parsed.error.issues[0]?.path ?? []);
+		const at = line ? ` line ${line}` : '';
+		throw new CloudSyncError('corrupt', `${file}${at}: ${describeSchemaError(parsed.error)}; ${advice}`);
+	}
+	return parsed.data;
+}
+
+export {emptyDb};
+
