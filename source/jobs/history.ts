@@ -42,6 +42,11 @@ export function runLogPath(dataDir: string, owner: RunOwner, runId: string): str
 	return path.join(runsDir(dataDir, owner), `${runId}.log`);
 }
 
+/** The provider's mtime index of a saved task (S3: saves a HEAD per object); unsaved dry runs use none. */
+export function mtimeIndexPath(dataDir: string, taskId: number): string {
+	return path.join(dataDir, 'mtime-index', `task-${taskId}.json`);
+}
+
 /** Sortable by time: 20261126-234000-123-a1b2c3. */
 export function newRunId(now = new Date()): string {
 	const iso = now.toISOString(); // 2026-11-26T23:40:00.123Z
@@ -105,6 +110,11 @@ export function settleRun(dataDir: string, owner: RunOwner, runId: string, state
 	writeRun(dataDir, owner, settled);
 	appendRunLog(dataDir, owner, runId, logLine('ERROR', `Run ${state === 'ABORTED' ? 'cancelled' : 'failed'}: ${error}.`));
 	return settled;
+}
+
+/** A run's record as stored, without the liveness check. */
+export function readRunFile(dataDir: string, owner: RunOwner, runId: string): RunFile | undefined {
+	return runIdPattern.test(runId) ? readRecordFile(runRecordPath(dataDir, owner, runId)) : undefined;
 }
 
 function checkLiveness(dataDir: string, owner: RunOwner, record: RunFile): RunFile {

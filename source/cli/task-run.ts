@@ -1,0 +1,95 @@
+/**
+ * `cloudsync task run ID [--dry-run] [--json]`: one run in the foreground
+ * through TaskRunner (the work happens in the worker process). A progress bar
+ * on a terminal, plain progress lines otherwise, a JSON record with --json.
+ * Ctrl+C cancels the run cleanly (it ends ABORTED).
+ *
+ * Exit codes: 0 the run succeeded, 1 it failed (or could not start, e.g.
+ * "task N is already running ..."), 130 it was cancelled.
+ */
+import {userMessage} from '../core/errors.js';
+import type {RunRecord} from '../core/model.js';
+import {progressBar, progressText, runSummary} from '../jobs/format.js';
+import {TaskRunner} from '../jobs/runner.js';
+import type {RunProgress} from '../jobs/types.js';
+import type {Store} from '../store/store.js';
+import type {Io} from './io.js';
+
+type Out = NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
+export type RunIo = {stdout: Out; stderr: NodeJS.WritableStream};
+
+const ttyRedrawMs = 100;
+const plainLineMs = 2000;
+
+export async function taskRunCommand(
+	store: Store,
+	taskId: number,
+	options: {dryRun?: boolean; json?: boolean},
+	io: RunIo | Io = {stdout: process.stdout, stderr: process.stderr},
+): Promise<number> {
+	const stdout = io.stdout as Out;
+	const tty = stdout.isTTY === true && !options.json;
+	const runner = new TaskRunner(store);
+	const task = await store.requireTask(taskId);
+	let cancelled = false;
+	let lastDraw = 0;
+	let drawn = false;
+	let lastText = '';
+	const clearBar = () => {
+		if (drawn) stdout.write('\r\x1b[2K');
+		drawn = false;
+	};
+	runner.on('progress', (_id, progress: RunProgress) => {
+		if (options.json) return;
+		const now = Date.now();
+		if (tty) {
+			if (now - lastDraw < ttyRedrawMs) return;
+			lastDraw = now;
+			stdout.write(`\r\x1b[2K${progressBar(progress, (stdout.columns ?? 80) - 1)}`);
+			drawn = true;
+			return;
+		}
+		const text = progressText(progress);
+		if (now - lastDraw < plainLineMs || text === lastText) return;
+		lastDraw = now;
+		lastText = text;
+		stdout.write(`${text}\n`);
+	});
+	runner.on('log', (_id, line) => {
+		if (options.json) return;
+		// The log file has everything; the terminal gets problems and what a dry run would do.
+		const message = line.slice(line.indexOf(' ') + 1).replace(/^\S+\s+/, '');
+		const important = / (WARN|ERROR) /.test(line.slice(0, 32)) || message.startsWith('Would ') || message.startsWith('Dry run:') || message.startsWith('[pre-script]') || message.startsWith('[post-script]');
+		if (!important) return;
+		clearBar();
+		stdout.write(`${message}\n`);
+	});
+
+	const onSignal = () => {
+		if (cancelled) return;
+		cancelled = true;
+		clearBar();
+		io.stderr.write('Cancelling the run (Ctrl+C) ...\n');
+		runner.cancel(taskId).catch(() => {});
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	let record: RunRecord;
+	try {
+		await runner.start(taskId, {dryRun: options.dryRun, trigger: 'cli'});
+		record = await runner.wait(taskId);
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		clearBar();
+	}
+	if (options.json) stdout.write(JSON.stringify(record, null, 2) + '\n');
+	else {
+		stdout.write(`Task ${task.id} "${task.description}": ${runSummary(record)}\n`);
+		if (record.state !== 'SUCCESS') stdout.write(`The full log: cloudsync task logs ${task.id}\n`);
+	}
+	if (record.state === 'SUCCESS') return 0;
+	if (record.state === 'ABORTED') return 130;
+	if (!options.json) io.stderr.write(`cloudsync: task ${task.id} ${record.state === 'FAILED' ? 'failed' : record.state}: ${userMessage(record.error ?? 'see the log')}\n`);
+	return 1;
+}

@@ -1,0 +1,36 @@
+import type {Task} from '../core/model.js';
+import type {RunFile, RunOwner} from './history.js';
+import type {RunProgress} from './types.js';
+
+/** Parent -> worker: the task of an unsaved dry run (never in argv or env). */
+export type ToWorker = {type: 'task'; task: Task};
+
+/** Worker -> parent. Every line is already free of secrets. */
+export type FromWorker =
+	| {type: 'log'; line: string}
+	| {type: 'progress'; progress: RunProgress}
+	| {type: 'script-start'; pgid: number}
+	| {type: 'script-end'; pgid: number}
+	| {type: 'end'; record: RunFile};
+
+export type WorkerArguments = {dataDir: string; owner: RunOwner; runId: string; dryRun: boolean};
+
+export function workerArgv(args: WorkerArguments): string[] {
+	return ['--data-dir', args.dataDir, '--owner', String(args.owner), '--run', args.runId, ...(args.dryRun ? ['--dry-run'] : [])];
+}
+
+export function parseWorkerArgv(argv: string[]): WorkerArguments {
+	const value = (flag: string) => {
+		const index = argv.indexOf(flag);
+		const found = index >= 0 ? argv[index + 1] : undefined;
+		if (found === undefined) throw new Error(`the run worker needs ${flag}`);
+		return found;
+	};
+	const owner = value('--owner');
+	return {
+		dataDir: value('--data-dir'),
+		owner: owner === 'unsaved' ? 'unsaved' : Number(owner),
+		runId: value('--run'),
+		dryRun: argv.includes('--dry-run'),
+	};
+}

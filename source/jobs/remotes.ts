@@ -1,0 +1,30 @@
+/**
+ * The two sides of a run: the task's local folder (or its snapshot) and the
+ * cloud location, wrapped in crypt when the task encrypts.
+ */
+import type {Credential, Task} from '../core/model.js';
+import {CryptRemote} from '../crypt/crypt-remote.js';
+import {LocalRemote, type LocalListErrorHandler} from '../providers/local.js';
+import {openRemote} from '../providers/registry.js';
+import type {Remote} from '../providers/remote.js';
+
+export type RunRemotes = {source: Remote; destination: Remote; local: Remote; cloud: Remote};
+
+export async function openRunRemotes(
+	task: Task,
+	credential: Credential,
+	options: {localPath?: string; mtimeIndexFile?: string; onLocalError?: LocalListErrorHandler},
+): Promise<RunRemotes> {
+	const local = new LocalRemote(options.localPath ?? task.path, {followSymlinks: task.followSymlinks, onError: options.onLocalError});
+	let cloud: Remote = await openRemote(credential, {bucket: task.bucket, folder: task.folder}, {mtimeIndexFile: options.mtimeIndexFile, followSymlinks: task.followSymlinks});
+	if (task.encryption) {
+		cloud = new CryptRemote(cloud, {
+			password: task.encryptionPassword,
+			salt: task.encryptionSalt,
+			filenameEncryption: task.filenameEncryption ? 'standard' : 'off',
+			filenameEncoding: task.filenameEncoding,
+			directoryNameEncryption: task.directoryNameEncryption,
+		});
+	}
+	return task.direction === 'PUSH' ? {source: local, destination: cloud, local, cloud} : {source: cloud, destination: local, local, cloud};
+}
