@@ -1,0 +1,51 @@
+/** Small formatting helpers for the screens; pure. */
+
+export function formatBytes(bytes: number): string {
+	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function formatSpeed(bytesPerSecond: number): string {
+	return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "14:05" today, "Mar 03 14:05" otherwise. */
+export function formatWhen(date: Date, now: Date = new Date()): string {
+	const time = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+	if (date.toDateString() === now.toDateString()) return time;
+	const month = date.toLocaleString('en', {month: 'short'});
+	return `${month} ${pad(date.getDate())} ${time}`;
+}
+
+/** "2026-03-03 14:05" */
+export function formatDateTime(date: Date): string {
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** Cuts `text` to `width` columns with an ellipsis, and pads it to exactly `width`. */
+export function fit(text: string, width: number): string {
+	if (width <= 0) return '';
+	const chars = [...text];
+	if (chars.length > width) return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+	return text + ' '.repeat(width - chars.length);
+}
+
+/** A bar like "██████░░░░" `width` cells wide. */
+export function bar(fraction: number, width: number): string {
+	const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+	const full = Math.round(clamped * width);
+	return '█'.repeat(full) + '░'.repeat(width - full);
+}
+
+export function percent(done: number, total: number): number {
+	if (total <= 0) return 0;
+	return Math.min(100, Math.floor((done / total) * 100));
+}

@@ -1,0 +1,95 @@
+import {Box, Text} from 'ink';
+import type {RunRecord, Task} from '../../../core/model.js';
+import type {ActiveRun} from '../../../jobs/types.js';
+import {progressText} from '../../components/progress.js';
+import {fit, formatBytes, formatDateTime, formatWhen} from '../../format.js';
+import type {Theme} from '../../theme.js';
+import {taskActions} from './tasks-state.js';
+
+export type Columns = {id: number; description: number; direction: number; mode: number; credential: number; schedule: number; next: number; last: number};
+
+/** Column widths for a terminal `width` wide; the description takes what is left. */
+export function columnsFor(width: number): Columns {
+	const credential = width >= 110 ? 14 : 0;
+	const schedule = width >= 70 ? 17 : 0;
+	const fixed = {id: 4, direction: 5, mode: 5, credential, schedule, next: 12, last: 17};
+	const used = 2 + Object.values(fixed).reduce((a, b) => a + b, 0);
+	return {...fixed, description: Math.max(10, width - used)};
+}
+
+export function headerLine(columns: Columns): string {
+	return (
+		'  ' +
+		fit('ID', columns.id) +
+		fit('Description', columns.description) +
+		fit('Dir', columns.direction) +
+		fit('Mode', columns.mode) +
+		(columns.credential ? fit('Credential', columns.credential) : '') +
+		(columns.schedule ? fit('Schedule', columns.schedule) : '') +
+		fit('Next run', columns.next) +
+		fit('Last result', columns.last)
+	);
+}
+
+export function lastResultText(record: RunRecord | undefined): string {
+	if (!record) return 'never run';
+	const when = formatWhen(new Date(record.endedAt ?? record.startedAt));
+	return `${record.dryRun ? 'dry ' : ''}${record.state} ${when}`;
+}
+
+export type RowInfo = {schedule: string; next: string};
+
+export function TaskRow({task, info, columns, selected, run, last, theme}: {task: Task; info: RowInfo; columns: Columns; selected: boolean; run?: ActiveRun; last?: RecordOrUndefined; theme: Theme}) {
+	const lead = `${selected ? '›' : ' '} ` + fit(String(task.id), columns.id) + fit(task.description, columns.description) + fit(task.direction, columns.direction) + fit(task.transferMode, columns.mode) + (columns.credential ? fit(task.credential, columns.credential) : '') + (columns.schedule ? fit(task.enabled ? info.schedule : 'disabled', columns.schedule) : '');
+	const style = selected ? theme.selection : {inverse: false};
+	if (run) {
+		const label = run.dryRun ? 'dry ' : '';
+		return (
+			<Text>
+				<Text {...style}>{lead}</Text>
+				<Text color={theme.accent}>{fit(label + progressText(run.progress, columns.next + columns.last - label.length), columns.next + columns.last)}</Text>
+			</Text>
+		);
+	}
+	const result = lastResultText(last);
+	const colour = last?.state === 'SUCCESS' ? theme.good : last?.state === 'FAILED' ? theme.bad : last ? theme.warn : theme.muted;
+	return (
+		<Text>
+			<Text {...style}>{lead + fit(task.enabled ? info.next : '—', columns.next)}</Text>
+			<Text color={colour}>{fit(result, columns.last)}</Text>
+		</Text>
+	);
+}
+
+type RecordOrUndefined = RunRecord | undefined;
+
+export const detailLines = 4;
+
+/** The expanded part under a task: where it syncs, its last run, and the action row. */
+export function TaskDetails({task, info, width, action, run, last, theme}: {task: Task; info: RowInfo; width: number; action: number; run?: ActiveRun; last?: RunRecord; theme: Theme}) {
+	const remote = [task.bucket, task.folder].filter(Boolean).join('/') || '(root)';
+	const arrow = task.direction === 'PUSH' ? '→' : '←';
+	const progress = run?.progress;
+	const lastLine = run
+		? `Running${run.dryRun ? ' (dry run)' : ''} since ${formatWhen(new Date(run.startedAt))}: ${progress ? `${progress.filesDone}/${progress.filesTotal} files, ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}, ${progress.phase}` : 'starting'}`
+		: last
+			? `Last run ${last.state}${last.dryRun ? ' (dry run)' : ''} ${formatDateTime(new Date(last.endedAt ?? last.startedAt))}: ${last.filesTransferred} files, ${formatBytes(last.bytesTransferred)}, ${last.filesDeleted} deleted${last.error ? ` — ${last.error}` : ''}`
+			: 'Never run.';
+	return (
+		<Box flexDirection="column" marginLeft={4} width={width - 4} height={detailLines}>
+			<Text>{fit(`${task.path} ${arrow} ${task.credential}:${remote}  ${task.transferMode}${task.encryption ? ' encrypted' : ''}`, width - 4)}</Text>
+			<Text>{fit(`Schedule: ${info.schedule}${task.enabled ? `, next ${info.next}` : ' (disabled)'}`, width - 4)}</Text>
+			<Text color={last?.state === 'FAILED' ? theme.bad : undefined}>{fit(lastLine, width - 4)}</Text>
+			<Box gap={1}>
+				{taskActions.map((name, i) => {
+					const label = name === 'Enable/Disable' ? (task.enabled ? 'Disable' : 'Enable') : name === 'Run Now' && run ? 'Stop' : name;
+					return (
+						<Text key={name} {...(i === action ? theme.selection : {})} bold={i === action}>
+							{`[${label}]`}
+						</Text>
+					);
+				})}
+			</Box>
+		</Box>
+	);
+}

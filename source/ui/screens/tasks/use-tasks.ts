@@ -1,0 +1,65 @@
+import {useCallback, useEffect, useReducer, useState} from 'react';
+import {userMessage} from '../../../core/errors.js';
+import type {RunRecord, Task} from '../../../core/model.js';
+import type {Ui} from '../../context.js';
+import {initialTasksState, tasksReducer} from './tasks-state.js';
+
+/** Tasks screen state: the reducer plus the operations that talk to the services. */
+export function useTasks(ui: Ui, selectTaskId: number | undefined) {
+	const [state, dispatch] = useReducer(tasksReducer, initialTasksState);
+	const [lastRuns, setLastRuns] = useState<ReadonlyMap<number, RunRecord>>(new Map());
+	const {services, notify} = ui;
+
+	const reload = useCallback(
+		async (select?: number) => {
+			try {
+				const [tasks, runs] = await Promise.all([services.listTasks(), services.lastRuns().catch(() => new Map<number, RunRecord>())]);
+				setLastRuns(runs);
+				dispatch({type: 'loaded', tasks, selectTaskId: select});
+			} catch (error) {
+				dispatch({type: 'failed', error: userMessage(error)});
+			}
+		},
+		[services],
+	);
+	useEffect(() => {
+		void reload(selectTaskId);
+	}, [reload, selectTaskId]);
+
+	const guard = useCallback(
+		async (work: () => Promise<unknown>, done?: string) => {
+			try {
+				await work();
+				if (done) notify(done);
+			} catch (error) {
+				notify(userMessage(error), 'error');
+			}
+		},
+		[notify],
+	);
+
+	const operations = {
+		run: (task: Task) => guard(() => services.runner.start(task.id, {trigger: 'manual'}), `Started task ${task.id} "${task.description}".`),
+		dryRun: async (task: Task) => {
+			try {
+				await services.runner.start(task.id, {dryRun: true, trigger: 'manual'});
+				ui.navigate({name: 'logs', taskId: task.id});
+			} catch (error) {
+				notify(userMessage(error), 'error');
+			}
+		},
+		cancel: (task: Task) => guard(() => services.runner.cancel(task.id), `Stopping task ${task.id}.`),
+		toggle: (task: Task) =>
+			guard(async () => {
+				await services.updateTask(task.id, {enabled: !task.enabled});
+				await reload(task.id);
+			}, `Task ${task.id} ${task.enabled ? 'disabled' : 'enabled'}.`),
+		remove: (task: Task) =>
+			guard(async () => {
+				if (services.runner.active().some(run => run.taskId === task.id)) throw new Error(`task ${task.id} is running: stop it (x) before deleting it`);
+				await services.deleteTask(task.id);
+				await reload();
+			}, `Deleted task ${task.id} "${task.description}".`),
+	};
+	return {state, dispatch, lastRuns, reload, operations};
+}

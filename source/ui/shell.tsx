@@ -1,0 +1,131 @@
+import {Box, useApp, useStdout} from 'ink';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {Dialog} from './components/dialog.js';
+import {Header} from './components/header.js';
+import {HelpOverlay} from './components/help-overlay.js';
+import {HintBar} from './components/hint-bar.js';
+import {RunsContext, UiContext, type Ui} from './context.js';
+import {useRuns} from './hooks/use-runs.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {commandFor, globalKeymap, type Keymap} from './keymap.js';
+import {priority, useKeyLayer} from './router.js';
+import type {Route} from './routes.js';
+import {Screen, screenTitle} from './screens/screen.js';
+import type {SchedulerStatus, Services} from './services.js';
+import {themeFor} from './theme.js';
+
+/** Ctrl+C twice within this time quits while runs are in progress. */
+const interruptWindowMs = 2000;
+
+/** The frame every screen lives in: header, body, hint bar, help, quit question. */
+export function Shell({services, onQuit}: {services: Services; onQuit: (code: number) => void}) {
+	const {columns, rows} = useTerminalSize();
+	const {stdout} = useStdout();
+	const theme = useMemo(() => themeFor(), []);
+	const runs = useRuns(services.runner);
+	const [route, setRoute] = useState<Route>({name: 'tasks'});
+	const [keymap, setKeymap] = useState<Keymap>([]);
+	const [help, setHelp] = useState(false);
+	const [quitQuestion, setQuitQuestion] = useState(false);
+	const [message, setMessage] = useState<{text: string; kind: 'info' | 'error'}>();
+	const [scheduler, setScheduler] = useState<SchedulerStatus>(() => services.schedulerStatus());
+	const [, setRedraws] = useState(0);
+	const interruptedAt = useRef(0);
+	const messageTimer = useRef<NodeJS.Timeout>(undefined);
+
+	useEffect(() => {
+		// The lock can change hands (a daemon starts or stops); a slow poll is enough.
+		const timer = setInterval(() => setScheduler(previous => {
+			const next = services.schedulerStatus();
+			return JSON.stringify(next) === JSON.stringify(previous) ? previous : next;
+		}), 5000);
+		return () => clearInterval(timer);
+	}, [services]);
+	useEffect(() => () => clearTimeout(messageTimer.current), []);
+
+	const notify = useCallback((text: string, kind: 'info' | 'error' = 'info') => {
+		setMessage({text, kind});
+		clearTimeout(messageTimer.current);
+		messageTimer.current = setTimeout(() => setMessage(undefined), kind === 'error' ? 8000 : 4000);
+	}, []);
+
+	const quit = useCallback(async () => {
+		for (const run of services.runner.active()) await services.runner.cancel(run.taskId).catch(() => undefined);
+		onQuit(0);
+	}, [services, onQuit]);
+
+	useKeyLayer(priority.global, name => {
+		const command = commandFor(globalKeymap, name);
+		switch (command) {
+			case 'help':
+				setHelp(true);
+				return true;
+			case 'go-tasks':
+				setRoute({name: 'tasks'});
+				return true;
+			case 'go-credentials':
+				setRoute({name: 'credentials'});
+				return true;
+			case 'go-logs':
+				setRoute({name: 'logs'});
+				return true;
+			case 'redraw':
+				stdout.write('\u001B[2J\u001B[H');
+				setRedraws(n => n + 1);
+				return true;
+			case 'quit':
+				if (services.runner.active().length > 0) setQuitQuestion(true);
+				else void quit();
+				return true;
+			case 'interrupt': {
+				const now = Date.now();
+				if (services.runner.active().length === 0 || now - interruptedAt.current < interruptWindowMs) void quit();
+				else {
+					interruptedAt.current = now;
+					notify('A run is in progress: press Ctrl+C again to stop it and quit.', 'error');
+				}
+				return true;
+			}
+			default:
+				return false;
+		}
+	});
+
+	const bodyHeight = Math.max(1, rows - 2);
+	const ui = useMemo<Ui>(
+		() => ({services, theme, width: columns, height: bodyHeight, navigate: setRoute, setKeymap, notify}),
+		[services, theme, columns, bodyHeight, notify],
+	);
+	const area = {width: columns, height: bodyHeight, top: 1};
+	const running = runs.active.size;
+	return (
+		<UiContext.Provider value={ui}>
+			<RunsContext.Provider value={runs}>
+				<Box flexDirection="column" width={columns} height={rows} overflow="hidden">
+					<Header width={columns} title={screenTitle(route)} scheduler={scheduler} running={running} theme={theme} />
+					<Box height={bodyHeight} width={columns} flexDirection="column" overflow="hidden">
+						<Screen route={route} />
+					</Box>
+					<HintBar width={columns} keymap={keymap} message={message} theme={theme} />
+					{help ? <HelpOverlay keymap={keymap} area={area} theme={theme} onClose={() => setHelp(false)} /> : null}
+					{quitQuestion ? (
+						<Dialog
+							title="Quit cloudsync?"
+							lines={[`${running} run${running === 1 ? ' is' : 's are'} in progress. Quitting stops ${running === 1 ? 'it' : 'them'}; ${running === 1 ? 'it ends' : 'they end'} ABORTED.`]}
+							buttons={[
+								{label: 'Cancel', value: 'cancel'},
+								{label: 'Stop runs and quit', value: 'quit'},
+							]}
+							area={area}
+							theme={theme}
+							onAnswer={answer => {
+								setQuitQuestion(false);
+								if (answer === 'quit') void quit();
+							}}
+						/>
+					) : null}
+				</Box>
+			</RunsContext.Provider>
+		</UiContext.Provider>
+	);
+}

@@ -1,0 +1,139 @@
+/**
+ * A pseudo-terminal driver on tmux: starts a command in a detached tmux
+ * session of a given size (on a private server socket, with no user config),
+ * types keys, and reads the screen back as text or with colours (ANSI).
+ */
+import {execFile} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {promisify} from 'node:util';
+
+const run = promisify(execFile);
+
+export type PtyOptions = {
+	command: string[];
+	env?: Record<string, string | undefined>;
+	cwd?: string;
+	columns?: number;
+	rows?: number;
+};
+
+let sessions = 0;
+
+function shellQuote(word: string): string {
+	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export class TmuxPty {
+	private constructor(
+		readonly socket: string,
+		readonly name: string,
+		private readonly dir: string,
+	) {}
+
+	static async start(options: PtyOptions): Promise<TmuxPty> {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudsync-pty-'));
+		const socket = path.join(dir, 'tmux.sock');
+		const name = `t${process.pid}-${++sessions}`;
+		// The app must not think it runs in CI (Ink then prints only the last frame).
+		const env: Record<string, string | undefined> = {TERM: 'xterm-256color', CI: undefined, CONTINUOUS_INTEGRATION: undefined, GITHUB_ACTIONS: undefined, ...options.env};
+		const unset = Object.entries(env)
+			.filter(([, value]) => value === undefined)
+			.map(([key]) => `-u ${key}`);
+		const set = Object.entries(env)
+			.filter(([, value]) => value !== undefined)
+			.map(([key, value]) => shellQuote(`${key}=${value}`));
+		const line = ['exec', 'env', ...unset, ...set, ...options.command.map(shellQuote)].join(' ');
+		const pty = new TmuxPty(socket, name, dir);
+		await pty.tmux('-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), '-c', options.cwd ?? process.cwd(), line);
+		await pty.tmux('set-option', '-t', name, 'remain-on-exit', 'on');
+		await pty.tmux('set-option', '-t', name, 'status', 'off');
+		return pty;
+	}
+
+	async tmux(...args: string[]): Promise<string> {
+		const {stdout} = await run('tmux', ['-S', this.socket, ...args], {encoding: 'utf8'});
+		return stdout;
+	}
+
+	/** tmux key names: Enter, Escape, Tab, BTab, Up, Down, Left, Right, Space, BSpace, C-l, NPage, PPage, or a single character. */
+	async keys(...keys: string[]): Promise<void> {
+		for (const key of keys) {
+			await this.tmux('send-keys', '-t', this.name, key);
+			// Separate presses, so Escape followed by a letter is not read as Alt+letter.
+			await delay(30);
+		}
+	}
+
+	/** Types text literally. */
+	async type(text: string): Promise<void> {
+		await this.tmux('send-keys', '-t', this.name, '-l', text);
+		await delay(30);
+	}
+
+	/** The screen as plain text, one line per row. */
+	async screen(): Promise<string> {
+		return this.tmux('capture-pane', '-p', '-t', this.name);
+	}
+
+	/** The screen with SGR colour escapes (for screenshots). */
+	async screenAnsi(): Promise<string> {
+		return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
+	}
+
+	/** Waits until the screen matches; throws with the screen when it does not in time. */
+	async waitFor(match: string | RegExp | ((screen: string) => boolean), timeoutMs = 10_000): Promise<string> {
+		const test = typeof match === 'function' ? match : typeof match === 'string' ? (s: string) => s.includes(match) : (s: string) => match.test(s);
+		const deadline = Date.now() + timeoutMs;
+		let screen = '';
+		for (;;) {
+			screen = await this.screen();
+			if (test(screen)) return screen;
+			if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(match)}; the screen was:\n${screen}`);
+			await delay(40);
+		}
+	}
+
+	async resize(columns: number, rows: number): Promise<void> {
+		await this.tmux('resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows));
+	}
+
+	/** The exit status once the program has ended, else undefined. */
+	async exitStatus(): Promise<number | undefined> {
+		const out = await this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}');
+		const [dead, status] = out.trim().split(' ');
+		return dead === '1' ? Number(status) : undefined;
+	}
+
+	async waitForExit(timeoutMs = 10_000): Promise<number> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const status = await this.exitStatus();
+			if (status !== undefined) return status;
+			if (Date.now() > deadline) throw new Error(`the program did not exit within ${timeoutMs} ms; the screen was:\n${await this.screen()}`);
+			await delay(50);
+		}
+	}
+
+	async pid(): Promise<number> {
+		return Number((await this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}')).trim());
+	}
+
+	async close(): Promise<void> {
+		await this.tmux('kill-server').catch(() => undefined);
+		fs.rmSync(this.dir, {recursive: true, force: true});
+	}
+}
+
+export function delay(ms: number): Promise<void> {
+	return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** The command that starts the built app, or the test entry on the sources before the CLI is wired. */
+export function appCommand(): string[] {
+	const root = path.resolve(import.meta.dirname, '../..');
+	const cli = path.join(root, 'dist/cli.js');
+	if (process.env['CLOUDSYNC_TUI_ENTRY'] !== 'source' && fs.existsSync(cli) && fs.readFileSync(cli, 'utf8').includes('runTui')) return [process.execPath, cli];
+	return [process.execPath, '--import', 'tsx', path.join(root, 'test/support/tui-entry.ts')];
+}
