@@ -80,11 +80,34 @@ export function fieldProblem(field: ScheduleField, text: string): string | undef
 
 export const monthLongNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
+type Problems = Partial<Record<ScheduleField, string>>;
+
+/** Forms and the scheduler ask about the same few schedules again and again. */
+function memo<T>(compute: (schedule: Schedule) => T): (schedule: Schedule) => T {
+	const cache = new Map<string, T>();
+	return schedule => {
+		const key = JSON.stringify(scheduleFields.map(field => schedule[field]));
+		let value = cache.get(key);
+		if (value === undefined) {
+			value = compute(schedule);
+			if (cache.size >= 200) cache.clear();
+			cache.set(key, value);
+		}
+		return value;
+	};
+}
+
+const cachedProblems = memo(findProblems);
+
 /** Problems per field; empty when the schedule is valid. */
-export function scheduleProblems(schedule: Schedule): Partial<Record<ScheduleField, string>> {
+export function scheduleProblems(schedule: Schedule): Problems {
+	return {...cachedProblems(schedule)};
+}
+
+function findProblems(schedule: Schedule): Problems {
 	const problems: Partial<Record<ScheduleField, string>> = {};
 	for (const field of scheduleFields) {
-		const problem = fieldProblem(field, String(schedule[field] ?? ''));
+		const problem = fieldProblem(field, typeof schedule[field] === 'string' ? schedule[field] : '');
 		if (problem) problems[field] = problem;
 	}
 	if (Object.keys(problems).length > 0) return problems;
@@ -106,7 +129,7 @@ export function scheduleProblems(schedule: Schedule): Partial<Record<ScheduleFie
 
 /** The first problem of a schedule as one sentence, or undefined. */
 export function scheduleProblem(schedule: Schedule): string | undefined {
-	const problems = scheduleProblems(schedule);
+	const problems = cachedProblems(schedule);
 	const field = scheduleFields.find(name => problems[name] !== undefined);
 	return field === undefined ? undefined : problems[field];
 }
@@ -129,7 +152,9 @@ export type FieldValues = {
 };
 
 /** The values each field allows, expanded by cron-parser; throws for an invalid schedule. */
-export function parseFieldValues(schedule: Schedule): FieldValues {
+export const parseFieldValues: (schedule: Schedule) => FieldValues = memo(expandFields);
+
+function expandFields(schedule: Schedule): FieldValues {
 	const {fields} = CronExpressionParser.parse(scheduleToCron(schedule), {tz: 'UTC'});
 	const numbers = (values: readonly (number | string)[]) => values.filter((value): value is number => typeof value === 'number');
 	const weekdays = [...new Set(numbers(fields.dayOfWeek.values).map(day => day % 7))].sort((a, b) => a - b);
