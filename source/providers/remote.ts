@@ -1,4 +1,5 @@
 import type {Readable} from 'node:stream';
+import type {CloudSyncError} from '../core/errors.js';
 
 export type HashType = 'md5' | 'sha256' | 'dropbox';
 
@@ -33,6 +34,16 @@ export type WriteOptions = {
 	signal?: AbortSignal;
 };
 
+export type ListOptions = {
+	signal?: AbortSignal;
+	/**
+	 * Called for a part of the tree that cannot be read (an unreadable local
+	 * folder, a broken symlink); the listing goes on without it. Remotes that
+	 * support it throw from the iterator instead when no handler is given.
+	 */
+	onError?: (path: string, error: CloudSyncError) => void;
+};
+
 export type ReadRange = {start: number; end?: number /* inclusive */};
 
 export type RemoteFeatures = {
@@ -64,7 +75,7 @@ export interface Remote {
 	 * sorts as its path plus '/'. Memory must not grow with the number of files
 	 * beyond one directory's worth per level.
 	 */
-	list(dir?: string, options?: {signal?: AbortSignal}): AsyncIterable<Entry>;
+	list(dir?: string, options?: ListOptions): AsyncIterable<Entry>;
 	/** The entry at `path`, or undefined when there is none. */
 	stat(path: string): Promise<Entry | undefined>;
 	read(path: string, range?: ReadRange, options?: {signal?: AbortSignal}): Promise<Readable>;
