@@ -1,0 +1,69 @@
+/**
+ * Merge-join of two listings, each sorted by `compareKeys` on the path with a
+ * directory sorting as its path plus '/'. Holds one entry of each side at a
+ * time, so memory does not depend on the size of either tree.
+ */
+import {compareKeys} from '../core/paths.js';
+import type {Entry} from '../providers/remote.js';
+
+export type Pair = {source?: Entry; destination?: Entry};
+
+export function sortKey(entry: Entry): string {
+	return entry.isDir ? `${entry.path}/` : entry.path;
+}
+
+/** Yields only the entries `keep` accepts; out-of-order input is an error. */
+export async function* checkedListing(
+	listing: AsyncIterable<Entry>,
+	keep: (entry: Entry) => boolean,
+	side: string,
+): AsyncGenerator<Entry> {
+	let previous: string | undefined;
+	for await (const entry of listing) {
+		const key = sortKey(entry);
+		if (previous !== undefined && compareKeys(previous, key) >= 0) {
+			throw new Error(`the ${side} listing is out of order ("${previous}" then "${key}")`);
+		}
+		previous = key;
+		if (keep(entry)) yield entry;
+	}
+}
+
+export async function* march(source: AsyncIterable<Entry>, destination: AsyncIterable<Entry>): AsyncGenerator<Pair> {
+	const src = source[Symbol.asyncIterator]();
+	const dst = destination[Symbol.asyncIterator]();
+	// Both listings start at once so a slow remote overlaps with a fast one.
+	let [s, d] = await Promise.all([src.next(), dst.next()]);
+	try {
+		while (!s.done || !d.done) {
+			if (d.done) {
+				const entry = s.value as Entry;
+				s = await src.next();
+				yield {source: entry};
+				continue;
+			}
+			if (s.done) {
+				const entry = d.value as Entry;
+				d = await dst.next();
+				yield {destination: entry};
+				continue;
+			}
+			const order = compareKeys(sortKey(s.value), sortKey(d.value));
+			if (order === 0) {
+				const pair = {source: s.value, destination: d.value};
+				[s, d] = await Promise.all([src.next(), dst.next()]);
+				yield pair;
+			} else if (order < 0) {
+				const entry = s.value;
+				s = await src.next();
+				yield {source: entry};
+			} else {
+				const entry = d.value;
+				d = await dst.next();
+				yield {destination: entry};
+			}
+		}
+	} finally {
+		await Promise.allSettled([src.return?.(), dst.return?.()]);
+	}
+}

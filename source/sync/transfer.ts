@@ -1,0 +1,88 @@
+/**
+ * One file copy: read from the source, pace it through the bandwidth bucket,
+ * count it for progress, write it atomically to the destination, and verify
+ * what was stored (size always; MD5 where the destination reports one).
+ */
+import {createHash, type Hash} from 'node:crypto';
+import {pipeline, Transform, type TransformCallback} from 'node:stream';
+import {CloudSyncError} from '../core/errors.js';
+import type {Entry, Remote, WriteOptions} from '../providers/remote.js';
+import type {TokenBucket} from './bwlimit-runtime.js';
+import type {ProgressTracker} from './progress.js';
+
+export type TransferContext = {
+	source: Remote;
+	destination: Remote;
+	bucket?: TokenBucket;
+	progress: ProgressTracker;
+	preserveMetadata: boolean;
+	signal?: AbortSignal;
+};
+
+class Meter extends Transform {
+	bytes = 0;
+	constructor(
+		private readonly onBytes: (n: number) => void,
+		private readonly hash?: Hash,
+	) {
+		super();
+	}
+
+	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+		this.bytes += chunk.length;
+		this.hash?.update(chunk);
+		this.onBytes(chunk.length);
+		callback(null, chunk);
+	}
+}
+
+/** Whether the destination reports an MD5 of what it stored without reading it back. */
+function destinationReportsMd5(remote: Remote): boolean {
+	return remote.features.hashes.includes('md5') && !remote.features.slowHash;
+}
+
+/** One attempt at copying `entry`; throws on failure, leaving nothing under the final name. */
+export async function transferFile(context: TransferContext, entry: Entry, handle: number): Promise<Entry> {
+	const {source, destination, progress, signal} = context;
+	const body = await source.read(entry.path, undefined, {signal});
+	const hash = destinationReportsMd5(destination) && !entry.hashes?.md5 ? createHash('md5') : undefined;
+	const meter = new Meter(n => progress.advance(handle, n), hash);
+	const stages: NodeJS.ReadWriteStream[] = context.bucket?.limited ? [context.bucket.throttle(signal)] : [];
+	const stream = pipeline([body, ...stages, meter] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], () => {
+		// Errors reach the writer through the destroyed meter.
+	}) as unknown as Meter;
+	const options: WriteOptions = {size: entry.size, mtime: entry.mtime, signal};
+	if (entry.hashes) options.hashes = entry.hashes;
+	if (context.preserveMetadata && source.features.posixMetadata && destination.features.posixMetadata) {
+		if (entry.mode !== undefined) options.mode = entry.mode;
+		if (entry.uid !== undefined) options.uid = entry.uid;
+		if (entry.gid !== undefined) options.gid = entry.gid;
+	}
+	let written: Entry;
+	try {
+		written = await destination.write(entry.path, stream, options);
+	} finally {
+		if (!body.destroyed) body.destroy();
+	}
+	if (meter.bytes !== entry.size) {
+		throw new CloudSyncError(
+			'transient',
+			`"${entry.path}" changed while it was copied (listed ${entry.size} bytes, read ${meter.bytes}); it will be copied again.`,
+		);
+	}
+	if (written.size !== entry.size) {
+		throw new CloudSyncError(
+			'transient',
+			`The copy of "${entry.path}" has ${written.size} bytes instead of ${entry.size}; it will be copied again.`,
+		);
+	}
+	const expected = entry.hashes?.md5 ?? hash?.digest('hex');
+	const stored = written.hashes?.md5;
+	if (expected && stored && expected.toLowerCase() !== stored.toLowerCase()) {
+		throw new CloudSyncError(
+			'transient',
+			`The copy of "${entry.path}" does not match its source (MD5 ${stored} instead of ${expected}); it will be copied again.`,
+		);
+	}
+	return written;
+}
