@@ -37,7 +37,7 @@ async function ensureData(cacheDir: string, sizeMiB: number): Promise<string> {
 	const block = Buffer.alloc(1024 * 1024);
 	for (let i = 0; i < sizeMiB; i++) {
 		randomFillSync(block);
-		if (!out.write(block)) await new Promise(resolve => out.once('drain', resolve));
+		if (!out.write(block)) await new Promise<void>(resolve => out.once('drain', () => resolve()));
 	}
 	await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 	await fs.rename(partial, file);
