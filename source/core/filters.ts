@@ -54,7 +54,8 @@ export function globToRegExp(glob: string): RegExp {
 			if (end < 0) throw bad(glob, 'a "[" is not closed');
 			let body = rest.slice(i + 1, end);
 			let negate = false;
-			if (body.startsWith('!') || body.startsWith('^')) {
+			// As in rclone (Go regexp classes), only '^' negates; '!' is literal.
+			if (body.startsWith('^')) {
 				negate = true;
 				body = body.slice(1);
 			}
@@ -80,7 +81,7 @@ export function globToRegExp(glob: string): RegExp {
 
 function findClassEnd(text: string, start: number): number {
 	let i = start + 1;
-	if (text[i] === '!' || text[i] === '^') i++;
+	if (text[i] === '^') i++;
 	if (text[i] === ']') i++;
 	for (; i < text.length; i++) {
 		if (text[i] === '\\') {
