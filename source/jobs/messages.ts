@@ -1,4 +1,5 @@
-import type {Task} from '../core/model.js';
+import {z} from 'zod';
+import {taskSchema, type Task} from '../core/model.js';
 import type {RunFile, RunOwner} from './history.js';
 import type {RunProgress} from './types.js';
 
@@ -34,3 +35,6 @@ export function parseWorkerArgv(argv: string[]): WorkerArguments {
 		dryRun: argv.includes('--dry-run'),
 	};
 }
+
+/** A task from a form that may not have an id yet (0). */
+export const unsavedTaskSchema = taskSchema.extend({id: z.number().int().nonnegative()});

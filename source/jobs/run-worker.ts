@@ -7,11 +7,11 @@
  * follows up with SIGKILL when that takes too long.
  */
 import {userMessage} from '../core/errors.js';
-import {taskSchema, type Task} from '../core/model.js';
+import type {Task} from '../core/model.js';
 import {Store} from '../store/store.js';
 import {appendRunLog, logLine, mtimeIndexPath, readRun, writeRun, type RunFile} from './history.js';
 import {releaseTaskLock} from './locks.js';
-import {parseWorkerArgv, type FromWorker, type ToWorker} from './messages.js';
+import {parseWorkerArgv, unsavedTaskSchema, type FromWorker, type ToWorker} from './messages.js';
 import {makeRedactor, type Redactor} from './redact.js';
 import {executeRun, type LogLevel, type RunOutcome} from './run-task.js';
 import {runSecrets} from './secrets.js';
@@ -56,7 +56,7 @@ function receiveTask(): Promise<Task> {
 		const timer = setTimeout(() => reject(new Error('the runner did not send the task to run')), 30_000);
 		process.once('message', (message: ToWorker) => {
 			clearTimeout(timer);
-			const parsed = taskSchema.safeParse(message?.task);
+			const parsed = unsavedTaskSchema.safeParse(message?.task);
 			if (message?.type === 'task' && parsed.success) resolve(parsed.data);
 			else reject(new Error('the runner sent an invalid task'));
 		});

@@ -14,7 +14,7 @@ import type {RunRecord, Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
 import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, writeRun, type RunFile, type RunOwner} from './history.js';
 import {acquireTaskLock, readTaskLock, type TaskLock} from './locks.js';
-import {workerArgv, type FromWorker, type ToWorker} from './messages.js';
+import {unsavedTaskSchema, workerArgv, type FromWorker, type ToWorker} from './messages.js';
 import {processAlive, processStartTicks, signalGroup, signalProcess} from './process-info.js';
 import {makeRedactor, type Redactor} from './redact.js';
 import {runSecrets} from './secrets.js';
@@ -73,8 +73,14 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 		return this.#launch(task, taskId, options);
 	}
 
+	/** A dry run of a task form's current values; filed under runs/unsaved, no lock (it changes nothing). */
 	async dryRunUnsaved(task: Task): Promise<ActiveRun> {
-		return this.#launch(task, 'unsaved', {dryRun: true, trigger: 'manual'});
+		const parsed = unsavedTaskSchema.safeParse(task);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0]!;
+			throw new CloudSyncError('usage', `invalid task field ${issue.path.map(String).join('.')}: ${issue.message}`);
+		}
+		return this.#launch(parsed.data, 'unsaved', {dryRun: true, trigger: 'manual'});
 	}
 
 	active(): ActiveRun[] {

@@ -94,3 +94,12 @@ export function startEntry(script: URL, args: string[], env: NodeJS.ProcessEnv =
 export function readText(file: string): string {
 	return fs.readFileSync(file, 'utf8');
 }
+
+/** A credential for the test's s3rver (or a proxy in front of it). */
+export function s3Credential(name: string, endpoint: string) {
+	return {
+		name,
+		provider: 's3' as const,
+		attributes: {access_key_id: 'S3RVER', secret_access_key: 'S3RVER', endpoint, region: 'us-east-1', force_path_style: true},
+	};
+}

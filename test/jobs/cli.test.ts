@@ -1,0 +1,130 @@
+/**
+ * `cloudsync task run` and `cloudsync task logs` end to end: the built CLI
+ * (dist/cli.js, as installed) in real processes against a real s3rver.
+ */
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {ListObjectsV2Command, PutObjectCommand} from '@aws-sdk/client-s3';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {listRuns} from '../../source/jobs/history.js';
+import {Store} from '../../source/store/store.js';
+import {cliEntry, cloudsync} from '../support/cli.js';
+import {tempDir, tempHome} from '../support/home.js';
+import {startS3rver, type S3rverHandle} from '../support/s3rver.js';
+import {s3Credential, taskInput, waitFor} from './helpers.js';
+
+let s3: S3rverHandle;
+let home: Awaited<ReturnType<typeof tempHome>>;
+let store: Store;
+let scratch: string;
+
+beforeAll(async () => {
+	if (!fs.existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: run \`npm run build\` first (npm test does)`);
+	s3 = await startS3rver();
+	home = await tempHome();
+	scratch = await tempDir('cloudsync-cli-run-');
+	store = await Store.open(home.dir);
+	await store.saveCredential(s3Credential('s3', s3.endpoint));
+	await s3.createBucket('cli');
+});
+afterAll(async () => {
+	await s3?.stop();
+	await home?.cleanup();
+	fs.rmSync(scratch, {recursive: true, force: true});
+});
+
+function start(args: string[]) {
+	const child = spawn(process.execPath, [cliEntry, ...args], {env: {...process.env, CLOUDSYNC_HOME: home.dir, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+	const result = {stdout: '', stderr: '', code: undefined as number | undefined};
+	child.stdout.on('data', chunk => (result.stdout += String(chunk)));
+	child.stderr.on('data', chunk => (result.stderr += String(chunk)));
+	const done = new Promise<typeof result>(resolve => child.on('close', code => resolve({...result, code: code ?? -1})));
+	return {child, result, done};
+}
+
+async function keys(prefix: string): Promise<string[]> {
+	const listed = await s3.client.send(new ListObjectsV2Command({Bucket: 'cli', Prefix: prefix}));
+	return (listed.Contents ?? []).map(object => object.Key!).sort();
+}
+
+describe('cloudsync task run / task logs', () => {
+	it('runs in the foreground: plain progress, a summary, exit 0; --json prints the record', async () => {
+		const src = path.join(scratch, 'plain');
+		fs.mkdirSync(src);
+		fs.writeFileSync(path.join(src, 'a.txt'), 'alpha');
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'plain', preScript: 'echo hello from pre'}));
+		const plain = await cloudsync(home.dir, ['task', 'run', String(task.id)]);
+		expect(plain.stderr).toBe('');
+		expect(plain.code).toBe(0);
+		expect(plain.stdout).toContain('[pre-script] hello from pre');
+		expect(plain.stdout).toMatch(new RegExp(`Task ${task.id} "test task": SUCCESS: 1 transferred, 0 deleted, 0 unchanged, 5 B in \\d+:\\d\\d\\n$`));
+		expect(await keys('plain/')).toEqual(['plain/a.txt']);
+
+		const json = await cloudsync(home.dir, ['--json', 'task', 'run', String(task.id), '--dry-run']);
+		expect(json.code).toBe(0);
+		expect(JSON.parse(json.stdout)).toMatchObject({taskId: task.id, state: 'SUCCESS', dryRun: true, trigger: 'cli', filesChecked: 1});
+
+		const logs = await cloudsync(home.dir, ['task', 'logs', String(task.id)]);
+		expect(logs.code).toBe(0);
+		expect(logs.stdout).toContain('Dry run: the pre-script is not run.');
+		const older = await cloudsync(home.dir, ['task', 'logs', String(task.id), '--run', '2']);
+		expect(older.stdout).toContain('[pre-script] hello from pre');
+		const missing = await cloudsync(home.dir, ['task', 'logs', String(task.id), '--run', '3']);
+		expect(missing.code).toBe(1);
+		expect(missing.stderr).toBe(`cloudsync: task ${task.id} has 2 run(s) kept, so there is no run 3: use --run 1 to 2\n`);
+		const jsonLogs = JSON.parse((await cloudsync(home.dir, ['--json', 'task', 'logs', String(task.id)])).stdout) as {run: {dryRun: boolean}; log: string[]};
+		expect(jsonLogs.run.dryRun).toBe(true);
+		expect(jsonLogs.log.length).toBeGreaterThan(2);
+	});
+
+	it('refuses a second concurrent `task run` of the same task with the sentence; follows its log', async () => {
+		const src = path.join(scratch, 'twice');
+		fs.mkdirSync(src);
+		fs.writeFileSync(path.join(src, 'a.txt'), 'a');
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'twice', preScript: 'echo waiting; sleep 3'}));
+		const first = start(['task', 'run', String(task.id)]);
+		await waitFor(() => listRuns(home.dir, task.id)[0]?.pid !== undefined && first.result.stdout.includes('waiting'), 20_000, 'the first run');
+		const follow = start(['task', 'logs', String(task.id), '--follow']);
+		const second = await cloudsync(home.dir, ['task', 'run', String(task.id)]);
+		expect(second.code).toBe(1);
+		const pid = listRuns(home.dir, task.id)[0]!.pid!;
+		expect(second.stderr).toMatch(new RegExp(`^cloudsync: task ${task.id} is already running \\(started \\d\\d:\\d\\d by ${pid}\\)\\n$`));
+		const firstDone = await first.done;
+		expect(firstDone.code).toBe(0);
+		const followed = await follow.done;
+		expect(followed.code).toBe(0);
+		expect(followed.stdout).toContain('[pre-script] waiting');
+		expect(followed.stdout).toMatch(/Run succeeded: 1 transferred/);
+	});
+
+	it('Ctrl+C cancels the run cleanly: ABORTED, exit 130, nothing left behind', async () => {
+		const src = path.join(scratch, 'interrupt');
+		fs.mkdirSync(src);
+		fs.writeFileSync(path.join(src, 'big.bin'), randomBytes(12 * 1024 * 1024));
+		await s3.client.send(new PutObjectCommand({Bucket: 'cli', Key: 'interrupt/extra.txt', Body: 'stays'}));
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'interrupt', bwlimit: '1M'}));
+		const run = start(['task', 'run', String(task.id)]);
+		await waitFor(() => /\d+(\.\d)? (KiB|MiB)\/12\.0 MiB/.test(run.result.stdout) && !/ 0 B\/12/.test(run.result.stdout.split('\n').at(-2) ?? ''), 30_000, 'a progress line');
+		run.child.kill('SIGINT');
+		const done = await run.done;
+		expect(done.code).toBe(130);
+		expect(done.stderr).toContain('Cancelling the run');
+		expect(done.stdout).toMatch(/ABORTED/);
+		expect(listRuns(home.dir, task.id)[0]!.state).toBe('ABORTED');
+		expect(await keys('interrupt/')).toEqual(['interrupt/extra.txt']);
+	});
+
+	it('exits 1 with the reason when the run fails', async () => {
+		const src = path.join(scratch, 'fails');
+		fs.mkdirSync(src);
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'fails', preScript: 'exit 5'}));
+		const failed = await cloudsync(home.dir, ['task', 'run', String(task.id)]);
+		expect(failed.code).toBe(1);
+		expect(failed.stderr).toBe(`cloudsync: task ${task.id} failed: the pre-script exited with status 5; nothing was transferred\n`);
+		const none = await cloudsync(home.dir, ['task', 'logs', '999']);
+		expect(none.code).toBe(1);
+		expect(none.stderr).toBe('cloudsync: there is no task 999: see `cloudsync task list`\n');
+	});
+});
