@@ -29,6 +29,7 @@ export type FaultOptions = {endpoint?: string; body?: unknown; afterHandling?: b
 type Fault = {remaining: number; endpoint?: string} & (
 	| {kind: 'respond'; status: number; headers: Record<string, string>; body?: unknown; afterHandling: boolean}
 	| {kind: 'drop'; afterBytes?: number}
+	| {kind: 'corrupt'}
 );
 type Reply =
 	| {kind: 'json'; status: number; value: unknown}
@@ -46,7 +47,7 @@ export type DropboxServer = {
 	clientId: string;
 	store: DropboxStore;
 	oauth: OAuthState;
-	/** Every request answered, in order, with the time it arrived. */
+	/** Every request in the order it arrived, with the time and the status answered (0: none, or not yet). */
 	requests: RequestRecord[];
 	putFile(path: string, content: Buffer | string, clientModified?: string): StoredFile;
 	file(path: string): StoredFile | undefined;
@@ -57,6 +58,8 @@ export type DropboxServer = {
 	failNext(count: number, status: number, headers?: Record<string, string>, options?: FaultOptions): void;
 	/** The next `count` requests lose their connection (downloads: after `afterBytes` of the body). */
 	dropNext(count: number, options?: {endpoint?: string; afterBytes?: number}): void;
+	/** The next `count` request bodies (to `endpoint`, if given) arrive with one byte flipped. */
+	corruptNext(count: number, options?: {endpoint?: string}): void;
 	expireTokens(): void;
 	/** A refresh token (and an access token) as Login to Provider would store them. */
 	issueTokens(clientId?: string): {token: string; refreshToken: string};
@@ -91,7 +94,11 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 		const at = Date.now();
 		const url = new URL(req.url ?? '/', 'http://localhost');
 		const endpoint = url.pathname.startsWith('/2/') ? url.pathname.slice(3) : url.pathname.slice(1);
-		res.on('close', () => requests.push({endpoint, at, status: res.headersSent ? res.statusCode : 0}));
+		const record: RequestRecord = {endpoint, at, status: 0};
+		requests.push(record);
+		res.on('close', () => {
+			record.status = res.headersSent ? res.statusCode : 0;
+		});
 		readBody(req)
 			.then(body => serve(req, res, url, endpoint, body))
 			.catch(error => {
@@ -110,6 +117,7 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 			send(res, fault.status, fault.body ?? defaultFaultBody(fault.status, fault.headers), fault.headers);
 			return;
 		}
+		if (fault?.kind === 'corrupt' && body.length > 0) body[0] ^= 0xff;
 		let reply: Reply;
 		try {
 			reply = answer(req, url, endpoint, body);
@@ -184,6 +192,9 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 		},
 		dropNext(count, dropOptions = {}) {
 			faults.push({kind: 'drop', remaining: count, endpoint: dropOptions.endpoint, afterBytes: dropOptions.afterBytes});
+		},
+		corruptNext(count, corruptOptions = {}) {
+			faults.push({kind: 'corrupt', remaining: count, endpoint: corruptOptions.endpoint});
 		},
 		expireTokens: () => oauth.expireAccessTokens(),
 		issueTokens(clientId = defaultClientId) {
