@@ -4,6 +4,8 @@
  * worker process; every line it logs goes through the run's redactor.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {userMessage} from '../core/errors.js';
 import type {Credential, Task} from '../core/model.js';
 import {scriptEnvironment, scriptProcessEnvironment} from '../core/script-env.js';
@@ -132,10 +134,19 @@ async function scriptsAndSync(context: RunContext, snapshot: Snapshot | undefine
 	}
 	if (signal.aborted) return {state: 'ABORTED', error: 'the run was cancelled'};
 
-	if (task.direction === 'PULL' && !dryRun) fs.mkdirSync(task.path, {recursive: true});
+	let localPath = snapshot?.sourcePath;
+	let emptyStandIn: string | undefined;
+	if (task.direction === 'PULL' && !fs.existsSync(task.path)) {
+		if (dryRun) {
+			// Nothing may be created in a dry run: compare against an empty folder instead.
+			emptyStandIn = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudsync-dry-'));
+			localPath = emptyStandIn;
+			context.log('INFO', `Dry run: ${task.path} does not exist yet; the run would create it.`);
+		} else fs.mkdirSync(task.path, {recursive: true});
+	}
 	// Provider code loads only when a run gets this far.
 	const {openRunRemotes} = await import('./remotes.js');
-	const remotes = await openRunRemotes(task, context.credential, {localPath: snapshot?.sourcePath, mtimeIndexFile: context.mtimeIndexFile});
+	const remotes = await openRunRemotes(task, context.credential, {localPath, mtimeIndexFile: context.mtimeIndexFile});
 	let result: SyncResult;
 	try {
 		result = await runSync({
@@ -154,6 +165,7 @@ async function scriptsAndSync(context: RunContext, snapshot: Snapshot | undefine
 		});
 	} finally {
 		await Promise.allSettled([remotes.local.close?.(), remotes.cloud.close?.()]);
+		if (emptyStandIn) fs.rmSync(emptyStandIn, {recursive: true, force: true});
 	}
 	if (dryRun && result.plan) {
 		if (result.plan.length === 0) context.log('INFO', 'Dry run: nothing would change.');

@@ -98,6 +98,7 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 				: await acquireTaskLock(dataDir, {taskId: owner, runId, startedAt, path: task.path, direction: task.direction, dryRun});
 		let child: ChildProcess;
 		let redact: Redactor;
+		let firstLine = '';
 		try {
 			const credential = await this.#store.getCredential(task.credential);
 			redact = makeRedactor(runSecrets(task, credential));
@@ -119,7 +120,8 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 				...(owner === 'unsaved' ? {unsaved: true} : {}),
 			});
 			const trigger = `${options.trigger ?? 'manual'}${options.scheduledFor ? `, scheduled for ${options.scheduledFor}` : ''}`;
-			appendRunLog(dataDir, owner, runId, redact(logLine('INFO', `Run ${runId} of task ${task.id}${dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${trigger}).`)));
+			firstLine = redact(logLine('INFO', `Run ${runId} of task ${task.id}${dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${trigger}).`));
+			appendRunLog(dataDir, owner, runId, firstLine);
 			const {file, execArgv} = workerCommand();
 			child = spawn(process.execPath, [...execArgv, file, ...workerArgv({dataDir, owner, runId, dryRun})], {
 				stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -161,6 +163,7 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 		child.once('close', (code, signal) => resolveEnded(this.#finish(run, code, signal)));
 		if (owner === 'unsaved') child.send({type: 'task', task} satisfies ToWorker);
 		this.emit('start', {...active});
+		this.emit('log', active.taskId, firstLine);
 		return {...active};
 	}
 

@@ -200,6 +200,11 @@ describe('runs against s3rver', () => {
 		const target = path.join(scratch, 'restored');
 		const restore = await store.addTask(restoreTask(backup, {description: 'Bring home back', path: target}));
 		expect(restore).toMatchObject({direction: 'PULL', transferMode: 'COPY', enabled: false, bucket, folder: 'home', credential: 's3'});
+		// a dry run of the restore creates nothing, not even the folder
+		const dry = await run(runner, restore.id, true);
+		expect(dry.state).toBe('SUCCESS');
+		expect(fs.existsSync(target)).toBe(false);
+		expect(readRunLog(home.dir, restore.id, dry.id)).toContain('Would copy bob/bob.txt (3 bytes)');
 		expect((await run(runner, restore.id)).state).toBe('SUCCESS');
 		for (const f of files) {
 			const stats = fs.statSync(path.join(target, f.file));
