@@ -110,6 +110,7 @@ export class CryptRemote implements Remote {
 	 */
 	async write(path: string, body: Readable, options: WriteOptions): Promise<Entry> {
 		const {keys, names} = await this.keys();
+		this.checkCaseSafe(names);
 		const stored = names.encryptFile(path);
 		const hashTypes: HashType[] = this.inner.features.slowHash ? [] : this.inner.features.hashes;
 		const hasher = hashTypes.length > 0 ? new UploadHasher(hashTypes) : undefined;
@@ -139,6 +140,7 @@ export class CryptRemote implements Remote {
 
 	async mkdir(path: string): Promise<void> {
 		const {names} = await this.keys();
+		this.checkCaseSafe(names);
 		await this.inner.mkdir(names.encryptDirectory(path));
 	}
 
@@ -199,6 +201,16 @@ export class CryptRemote implements Remote {
 			'corrupt',
 			`Cannot decrypt "${path}": chunk ${failure.chunk} failed authentication, so the stored data was changed or damaged after encryption.`,
 		);
+	}
+
+	/** base64 names differ only in letter case; a store that folds case would merge them. */
+	private checkCaseSafe(names: NameCipher): void {
+		if (names.mode === 'standard' && names.encoding === 'base64' && (this.inner.features as {caseInsensitive?: boolean}).caseInsensitive) {
+			throw new CloudSyncError(
+				'usage',
+				`base64 file name encoding needs storage that keeps upper and lower case apart, and ${this.inner.label} does not: choose base32 or base32768.`,
+			);
+		}
 	}
 
 	private verifyUpload(entry: Entry, expectedSize: number, sent?: Partial<Record<HashType, string>>): string | undefined {
