@@ -1,0 +1,109 @@
+/**
+ * W4: no-op SYNC of 20,000 files local -> local, cloudsync vs rclone.
+ * W5: peak RSS of a no-op SYNC of 100,000 vs 1,000,000 files local -> local.
+ */
+import type {BenchRow} from './types.js';
+import {cacheDir, measure, median, rcloneEnv, type Measured} from './measure.js';
+import {mirrorTree, sourceTree} from './trees.js';
+
+export type SideRunner = {
+	cloudsync(config: object): Promise<Measured>;
+	rclone(args: string[], s3?: Parameters<typeof rcloneEnv>[0]): Promise<Measured>;
+};
+
+export function sideRunner(syncOnce: string): SideRunner {
+	return {
+		async cloudsync(config) {
+			const result = await measure(process.execPath, [syncOnce], {stdin: JSON.stringify(config)});
+			const report = JSON.parse(result.stdout) as {ok: boolean; errors: unknown};
+			if (!report.ok) throw new Error(`cloudsync run failed: ${JSON.stringify(report.errors)}`);
+			return result;
+		},
+		rclone(args, s3) {
+			return measure('rclone', args, {env: rcloneEnv(s3)});
+		},
+	};
+}
+
+/** Runs both sides `runs` times, alternating, and returns the medians. */
+export async function compare(
+	runs: number,
+	cloudsync: () => Promise<Measured>,
+	rclone: () => Promise<Measured>,
+	before?: () => Promise<void>,
+): Promise<{ours: Measured[]; theirs: Measured[]}> {
+	const ours: Measured[] = [];
+	const theirs: Measured[] = [];
+	for (let i = 0; i < runs; i++) {
+		await before?.();
+		ours.push(await cloudsync());
+		await before?.();
+		theirs.push(await rclone());
+	}
+	return {ours, theirs};
+}
+
+export function timeRow(workload: string, ours: Measured[], theirs: Measured[]): BenchRow {
+	const a = median(ours.map(m => m.seconds));
+	const b = median(theirs.map(m => m.seconds));
+	return {
+		workload,
+		cloudsync: round(a),
+		rclone: round(b),
+		unit: 's',
+		ratio: round(a / b),
+		cloudsyncRssMb: round(median(ours.map(m => m.rssMb))),
+		rcloneRssMb: round(median(theirs.map(m => m.rssMb))),
+	};
+}
+
+export function round(n: number): number {
+	return Math.round(n * 1000) / 1000;
+}
+
+export async function benchW4(runner: SideRunner, runs: number, log: (s: string) => void): Promise<BenchRow> {
+	const cache = cacheDir();
+	const src = await sourceTree(cache, 'local-20k', 20_000, 1024, log);
+	const dst = await mirrorTree(cache, 'local-20k', log);
+	const config = {mode: 'SYNC', source: {type: 'local', root: src}, destination: {type: 'local', root: dst}};
+	const {ours, theirs} = await compare(
+		runs,
+		() => runner.cloudsync(config),
+		() => runner.rclone(['sync', src, dst]),
+	);
+	return timeRow('W4 no-op SYNC 20,000 files local->local', ours, theirs);
+}
+
+export async function benchW5(runner: SideRunner, runs: number, log: (s: string) => void, sizes = [100_000, 1_000_000]): Promise<BenchRow[]> {
+	const cache = cacheDir();
+	const rows: BenchRow[] = [];
+	const peaks: Array<{n: number; ours: number; theirs: number}> = [];
+	for (const n of sizes) {
+		const name = `local-${n / 1000}k`;
+		const src = await sourceTree(cache, name, n, 16, log);
+		const dst = await mirrorTree(cache, name, log);
+		const config = {mode: 'SYNC', source: {type: 'local', root: src}, destination: {type: 'local', root: dst}};
+		log(`W5: no-op SYNC of ${n} files ...`);
+		const {ours, theirs} = await compare(
+			runs,
+			() => runner.cloudsync(config),
+			() => runner.rclone(['sync', src, dst]),
+		);
+		const row = timeRow(`W5 no-op SYNC ${n.toLocaleString('en')} files local->local (time)`, ours, theirs);
+		rows.push(row);
+		peaks.push({n, ours: row.cloudsyncRssMb!, theirs: row.rcloneRssMb!});
+	}
+	if (peaks.length === 2) {
+		const [small, large] = peaks as [(typeof peaks)[0], (typeof peaks)[0]];
+		rows.push({
+			workload: `W5 peak RSS ${large.n / 1e6}M / ${small.n / 1e3}k files (growth factor)`,
+			cloudsync: round(large.ours / small.ours),
+			rclone: round(large.theirs / small.theirs),
+			unit: 'x',
+			ratio: round(large.ours / small.ours / (large.theirs / small.theirs)),
+			cloudsyncRssMb: large.ours,
+			rcloneRssMb: large.theirs,
+		});
+	}
+	return rows;
+}
