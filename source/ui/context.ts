@@ -21,7 +21,7 @@ export type Ui = {
 	height: number;
 	navigate(route: Route): void;
 	/** The current screen's keys, for the hint bar and the help overlay. */
-	setKeymap(keymap: Keymap): void;
+	setKeymap(keymap: Keymap, options?: {quitKey?: boolean}): void;
 	/** A one-line message in the status line (errors in red). */
 	notify(message: string, kind?: 'info' | 'error'): void;
 };

@@ -49,3 +49,8 @@ export function percent(done: number, total: number): number {
 	if (total <= 0) return 0;
 	return Math.min(100, Math.floor((done / total) * 100));
 }
+
+/** A table cell: `text` cut to `width - 1` columns plus one space of gap. */
+export function cell(text: string, width: number): string {
+	return width <= 0 ? '' : `${fit(text, width - 1)} `;
+}

@@ -9,20 +9,32 @@ import {followRunLog, listRuns, nthRun} from '../jobs/history.js';
 import {TaskRunner} from '../jobs/runner.js';
 import {finishDropboxLogin, startDropboxLogin} from '../providers/dropbox-oauth.js';
 import {openBrowser, providers, validateAttributes, verifyCredential} from '../providers/registry.js';
+import {recordSkipIn, startRunWith} from '../scheduler/adapters.js';
+import {SchedulerService} from '../scheduler/service.js';
 import {checkTask} from '../services/task-checks.js';
 import type {Store} from '../store/store.js';
 import type {SchedulerStatus, Services} from './services.js';
 
 export type LiveServicesOptions = {
-	/** The scheduler's status, when the caller runs one (the lead's entry point does). */
-	schedulerStatus?: () => SchedulerStatus;
 	runner?: TaskRunner;
+	/** Take part in running the schedules (default true): the window runs them unless a daemon does. */
+	scheduler?: boolean;
 };
 
 const text = (attributes: Attributes, name: string) => (attributes[name] === undefined ? undefined : String(attributes[name]));
 
 export function createServices(store: Store, options: LiveServicesOptions = {}): Services {
 	const runner = options.runner ?? new TaskRunner(store);
+	const scheduler =
+		options.scheduler === false
+			? undefined
+			: new SchedulerService({dataDir: store.dir, kind: 'tui', loadTasks: () => store.listTasks(), startRun: startRunWith(runner, store.dir), recordSkip: recordSkipIn(store.dir)});
+	scheduler?.start();
+	// Every change to the tasks reaches the running schedule at once.
+	const changed = async <T>(result: T): Promise<T> => {
+		await scheduler?.reload().catch(() => undefined);
+		return result;
+	};
 	return {
 		listTasks: () => store.listTasks(),
 		listCredentials: () => store.listCredentials(),
@@ -30,10 +42,10 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 			await store.saveCredential(credential, saveOptions);
 		},
 		deleteCredential: name => store.deleteCredential(name),
-		addTask: input => store.addTask(input),
-		updateTask: (id, patch) => store.updateTask(id, patch),
+		addTask: async input => changed(await store.addTask(input)),
+		updateTask: async (id, patch) => changed(await store.updateTask(id, patch)),
 		deleteTask: async id => {
-			await store.deleteTask(id);
+			await changed(await store.deleteTask(id));
 		},
 
 		providers,
@@ -76,7 +88,9 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		},
 		listRuns: async owner => listRuns(store.dir, owner),
 		followRunLog: (owner, runId, onLine, signal) => followRunLog(store.dir, owner, runId, onLine, {signal, pollMs: 100}),
-		schedulerStatus: options.schedulerStatus ?? (() => ({mode: 'off'})),
-		close: async () => undefined,
+		schedulerStatus: (): SchedulerStatus => scheduler?.status() ?? {mode: 'off'},
+		close: async () => {
+			await scheduler?.stop();
+		},
 	};
 }

@@ -24,7 +24,12 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	const theme = useMemo(() => themeFor(), []);
 	const runs = useRuns(services.runner);
 	const [route, setRoute] = useState<Route>({name: 'tasks'});
-	const [keymap, setKeymap] = useState<Keymap>([]);
+	const [keymap, setKeymapState] = useState<Keymap>([]);
+	const [quitKey, setQuitKey] = useState(true);
+	const setKeymap = useCallback((next: Keymap, options?: {quitKey?: boolean}) => {
+		setKeymapState(next);
+		setQuitKey(options?.quitKey ?? true);
+	}, []);
 	const [help, setHelp] = useState(false);
 	const [quitQuestion, setQuitQuestion] = useState(false);
 	const [message, setMessage] = useState<{text: string; kind: 'info' | 'error'}>();
@@ -50,7 +55,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	}, []);
 
 	const quit = useCallback(async () => {
-		for (const run of services.runner.active()) await services.runner.cancel(run.taskId).catch(() => undefined);
+		await Promise.all(services.runner.active().map(run => services.runner.cancel(run.taskId).catch(() => undefined)));
 		onQuit(0);
 	}, [services, onQuit]);
 
@@ -94,7 +99,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	const bodyHeight = Math.max(1, rows - 2);
 	const ui = useMemo<Ui>(
 		() => ({services, theme, width: columns, height: bodyHeight, navigate: setRoute, setKeymap, notify}),
-		[services, theme, columns, bodyHeight, notify],
+		[services, theme, columns, bodyHeight, notify, setKeymap],
 	);
 	const area = {width: columns, height: bodyHeight, top: 1};
 	const running = runs.active.size;
@@ -106,7 +111,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 					<Box height={bodyHeight} width={columns} flexDirection="column" overflow="hidden">
 						<Screen route={route} />
 					</Box>
-					<HintBar width={columns} keymap={keymap} message={message} theme={theme} />
+					<HintBar width={columns} keymap={keymap} message={message} theme={theme} quitKey={quitKey} />
 					{help ? <HelpOverlay keymap={keymap} area={area} theme={theme} onClose={() => setHelp(false)} /> : null}
 					{quitQuestion ? (
 						<Dialog

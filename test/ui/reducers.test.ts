@@ -290,3 +290,22 @@ describe('browser reducer', () => {
 		expect(browserRows(initialBrowser([])).map(r => r.kind)).toEqual(['pick']);
 	});
 });
+
+describe('screenshot SVG', async () => {
+	const {gridToSvg, parseAnsi} = await import('../support/ansi-svg.js');
+	it('keeps colours, inverse and bold of the captured cells and escapes text', () => {
+		const grid = parseAnsi('\u001B[1;36mhi\u001B[0m <a&b>\n\u001B[7mX\u001B[27m\u001B[38;5;196mR\u001B[48;2;1;2;3mB\u001B[m', 10, 3);
+		expect(grid).toHaveLength(3);
+		expect(grid[0]![0]).toMatchObject({char: 'h', bold: true, fg: '#11a8cd'});
+		expect(grid[0]![3]).toMatchObject({char: '<', bold: false, fg: undefined});
+		expect(grid[1]![0]!.inverse).toBe(true);
+		expect(grid[1]![1]!.fg).toBe('rgb(255,0,0)');
+		expect(grid[1]![2]!.bg).toBe('rgb(1,2,3)');
+		expect(grid[2]!.every(c => c.char === ' ')).toBe(true);
+		const svg = gridToSvg(grid, 'test & title');
+		expect(svg).toContain('&lt;a&amp;b&gt;');
+		expect(svg).toContain('font-weight="bold"');
+		expect(svg).toContain('fill="rgb(1,2,3)"');
+		expect(svg).toContain('<title>test &amp; title</title>');
+	});
+});

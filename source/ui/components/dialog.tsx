@@ -31,10 +31,11 @@ export function Dialog({title, lines, buttons, onAnswer, area, theme, width = 60
 			{wrapped.map((line, i) => (
 				<Text key={i}>{line}</Text>
 			))}
-			<Box marginTop={1} gap={2}>
+			<Box marginTop={1} gap={1}>
 				{buttons.map((button, i) => (
-					<Text key={button.value} inverse={i === focused} bold={i === focused}>
-						{` ${button.label} `}
+					<Text key={button.value}>
+						{i === focused ? '›' : ' '}
+						<Text inverse={i === focused} bold={i === focused}>{`[ ${button.label} ]`}</Text>
 					</Text>
 				))}
 			</Box>

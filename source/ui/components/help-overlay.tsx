@@ -1,4 +1,5 @@
 import {Text} from 'ink';
+import {useState} from 'react';
 import {fit} from '../format.js';
 import {globalKeymap, keysLabel, type Keymap} from '../keymap.js';
 import {priority, useKeyLayer} from '../router.js';
@@ -7,21 +8,28 @@ import {Overlay} from './overlay.js';
 
 /** Every key of the current screen and the global keys, from the same tables as the hint bar. */
 export function HelpOverlay({keymap, area, theme, onClose}: {keymap: Keymap; area: {width: number; height: number; top: number}; theme: Theme; onClose: () => void}) {
+	const rows = [...keymap, ...globalKeymap.filter(g => !keymap.some(b => b.command === g.command))];
+	const width = Math.min(area.width, 72);
+	const height = Math.min(area.height, rows.length + 4);
+	const visible = height - 4;
+	const [offset, setOffset] = useState(0);
+	const maxOffset = Math.max(0, rows.length - visible);
 	useKeyLayer(
 		priority.overlay,
 		name => {
-			if (name === '?' || name === 'esc' || name === 'q' || name === 'enter') onClose();
+			if (name === 'j' || name === 'down') setOffset(o => Math.min(maxOffset, o + 1));
+			else if (name === 'k' || name === 'up') setOffset(o => Math.max(0, o - 1));
+			else if (name === 'pgdn' || name === 'space') setOffset(o => Math.min(maxOffset, o + visible));
+			else if (name === 'pgup') setOffset(o => Math.max(0, o - visible));
+			else if (name === '?' || name === 'esc' || name === 'q' || name === 'enter') onClose();
 			return true;
 		},
 		{modal: true},
 	);
-	const rows = [...keymap, ...globalKeymap.filter(g => !keymap.some(b => b.command === g.command))];
-	const width = Math.min(area.width, 72);
-	const height = Math.min(area.height, rows.length + 4);
-	const visible = rows.slice(0, height - 4);
+	const more = maxOffset > 0 ? ` ${offset + 1}-${offset + visible} of ${rows.length}, j/k scroll` : '';
 	return (
-		<Overlay area={area} width={width} height={height} title="Keys (? or esc closes)" theme={theme}>
-			{visible.map(binding => (
+		<Overlay area={area} width={width} height={height} title={`Keys (? or esc closes)${more}`} theme={theme}>
+			{rows.slice(offset, offset + visible).map(binding => (
 				<Text key={binding.command + binding.keys[0]}>
 					<Text bold color={theme.accent}>
 						{fit(keysLabel(binding), 18)}
@@ -29,7 +37,6 @@ export function HelpOverlay({keymap, area, theme, onClose}: {keymap: Keymap; are
 					{fit(binding.help, width - 22)}
 				</Text>
 			))}
-			{rows.length > visible.length ? <Text dimColor>{`… ${rows.length - visible.length} more (make the window taller)`}</Text> : null}
 		</Overlay>
 	);
 }

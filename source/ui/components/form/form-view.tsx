@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import {fit} from '../../format.js';
 import type {Theme} from '../../theme.js';
+import {wrap} from '../dialog.js';
 import {ChoiceList} from '../select-field.js';
 import {TextField} from '../text-field.js';
 import {lines, withLine, type FormField, type FormState} from './form-state.js';
@@ -46,10 +47,11 @@ export function FormView({fields, state, width, height, theme, keyboard, onChang
 				key: group.map(b => b.id).join('+'),
 				field: group.find(b => b.id === state.focus)?.id ?? field.id,
 				node: (
-					<Box gap={2} marginLeft={2}>
+					<Box gap={1} marginLeft={1}>
 						{group.map(button => (
-							<Text key={button.id} {...(button.id === state.focus ? {...theme.selection, bold: true} : {})}>
-								{`[ ${button.label} ]`}
+							<Text key={button.id}>
+								{button.id === state.focus ? '›' : ' '}
+								<Text {...(button.id === state.focus ? {...theme.selection, bold: true} : {})}>{`[ ${button.label} ]`}</Text>
 							</Text>
 						))}
 					</Box>
@@ -97,7 +99,12 @@ export function FormView({fields, state, width, height, theme, keyboard, onChang
 			});
 		}
 		const error = state.errors[field.id];
-		if (error) all.push({key: `${field.id}:error`, field: field.id, node: <Text color={theme.bad}>{fit(`${' '.repeat(labelWidth + 2)}✗ ${error}`, width - 1)}</Text>});
+		if (error) {
+			// Up to two lines next to the field; the rest is cut.
+			wrap(`✗ ${error}`, Math.max(10, width - labelWidth - 3))
+				.slice(0, 2)
+				.forEach((text, n) => all.push({key: `${field.id}:error${n}`, field: field.id, node: <Text color={theme.bad}>{fit(`${' '.repeat(labelWidth + 2)}${text}`, width - 1)}</Text>}));
+		}
 		for (const [n, text] of (extra?.(field) ?? []).entries()) {
 			all.push({key: `${field.id}:extra${n}`, field: field.id, node: <Text color={theme.muted}>{fit(`${' '.repeat(labelWidth + 2)}${text}`, width - 1)}</Text>});
 		}

@@ -67,8 +67,6 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 				case 'cancel':
 					handlers.onCancel();
 					return true;
-				case 'save':
-					return false;
 			}
 			if (field?.kind === 'select' && (name === 'left' || name === 'right') && field.choices) {
 				const index = field.choices.findIndex(c => c.value === state.values[field.id]);

@@ -31,7 +31,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 	const provider = (existing?.provider ?? state.values.provider) as ProviderId;
 	const description = services.providers[provider];
 	const fields = useMemo(() => credentialFormFields(services.providers, provider, adding), [services, provider, adding]);
-	useEffect(() => ui.setKeymap(formKeymap), []);
+	useEffect(() => ui.setKeymap(formKeymap, {quitKey: false}), []);
 
 	useEffect(() => {
 		if (adding) return;

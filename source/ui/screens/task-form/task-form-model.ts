@@ -11,9 +11,9 @@ export const directionChoices = [
 ];
 
 export const modeChoices = [
-	{label: 'SYNC', value: 'SYNC', help: 'SYNC keeps both sides identical: extra files on the destination are deleted.'},
-	{label: 'COPY', value: 'COPY', help: 'COPY adds new and changed files to the destination and never deletes anything.'},
-	{label: 'MOVE', value: 'MOVE', help: 'MOVE copies files, then deletes each source file once its copy is verified.'},
+	{label: 'SYNC', value: 'SYNC', help: 'SYNC makes the destination identical, deleting extras.'},
+	{label: 'COPY', value: 'COPY', help: 'COPY adds new and changed files; it never deletes.'},
+	{label: 'MOVE', value: 'MOVE', help: 'MOVE copies, then deletes each verified source file.'},
 ];
 
 const presetLabels: Record<string, string> = {hourly: 'Hourly', daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly', custom: 'Advanced Scheduler (custom)'};

@@ -32,7 +32,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 	const [status, setStatus] = useState<{kind: 'busy' | 'ok' | 'error'; text: string}>();
 	const [browse, setBrowse] = useState<{kind: Browse; field: string}>();
 	const [dryRun, setDryRun] = useState<string>();
-	useEffect(() => ui.setKeymap(formKeymap), []);
+	useEffect(() => ui.setKeymap(formKeymap, {quitKey: false}), []);
 
 	useEffect(() => {
 		void (async () => {

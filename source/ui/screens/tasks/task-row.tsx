@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import type {RunRecord, Task} from '../../../core/model.js';
 import type {ActiveRun} from '../../../jobs/types.js';
 import {progressText} from '../../components/progress.js';
-import {fit, formatBytes, formatDateTime, formatWhen} from '../../format.js';
+import {cell, fit, formatBytes, formatDateTime, formatWhen} from '../../format.js';
 import type {Theme} from '../../theme.js';
 import {taskActions} from './tasks-state.js';
 
@@ -12,7 +12,7 @@ export type Columns = {id: number; description: number; direction: number; mode:
 export function columnsFor(width: number): Columns {
 	const credential = width >= 110 ? 14 : 0;
 	const schedule = width >= 70 ? 17 : 0;
-	const fixed = {id: 4, direction: 5, mode: 5, credential, schedule, next: 12, last: 17};
+	const fixed = {id: 5, direction: 5, mode: 5, credential, schedule, next: 13, last: 18};
 	const used = 2 + Object.values(fixed).reduce((a, b) => a + b, 0);
 	return {...fixed, description: Math.max(10, width - used)};
 }
@@ -20,14 +20,14 @@ export function columnsFor(width: number): Columns {
 export function headerLine(columns: Columns): string {
 	return (
 		'  ' +
-		fit('ID', columns.id) +
-		fit('Description', columns.description) +
-		fit('Dir', columns.direction) +
-		fit('Mode', columns.mode) +
-		(columns.credential ? fit('Credential', columns.credential) : '') +
-		(columns.schedule ? fit('Schedule', columns.schedule) : '') +
-		fit('Next run', columns.next) +
-		fit('Last result', columns.last)
+		cell('ID', columns.id) +
+		cell('Description', columns.description) +
+		cell('Dir', columns.direction) +
+		cell('Mode', columns.mode) +
+		(columns.credential ? cell('Credential', columns.credential) : '') +
+		(columns.schedule ? cell('Schedule', columns.schedule) : '') +
+		cell('Next run', columns.next) +
+		cell('Last result', columns.last)
 	);
 }
 
@@ -40,7 +40,7 @@ export function lastResultText(record: RunRecord | undefined): string {
 export type RowInfo = {schedule: string; next: string};
 
 export function TaskRow({task, info, columns, selected, run, last, theme}: {task: Task; info: RowInfo; columns: Columns; selected: boolean; run?: ActiveRun; last?: RecordOrUndefined; theme: Theme}) {
-	const lead = `${selected ? '›' : ' '} ` + fit(String(task.id), columns.id) + fit(task.description, columns.description) + fit(task.direction, columns.direction) + fit(task.transferMode, columns.mode) + (columns.credential ? fit(task.credential, columns.credential) : '') + (columns.schedule ? fit(task.enabled ? info.schedule : 'disabled', columns.schedule) : '');
+	const lead = `${selected ? '›' : ' '} ` + cell(String(task.id), columns.id) + cell(task.description, columns.description) + cell(task.direction, columns.direction) + cell(task.transferMode, columns.mode) + (columns.credential ? cell(task.credential, columns.credential) : '') + (columns.schedule ? cell(task.enabled ? info.schedule : 'disabled', columns.schedule) : '');
 	const style = selected ? theme.selection : {inverse: false};
 	if (run) {
 		const label = run.dryRun ? 'dry ' : '';
@@ -55,7 +55,7 @@ export function TaskRow({task, info, columns, selected, run, last, theme}: {task
 	const colour = last?.state === 'SUCCESS' ? theme.good : last?.state === 'FAILED' ? theme.bad : last ? theme.warn : theme.muted;
 	return (
 		<Text>
-			<Text {...style}>{lead + fit(task.enabled ? info.next : '—', columns.next)}</Text>
+			<Text {...style}>{lead + cell(task.enabled ? info.next : '—', columns.next)}</Text>
 			<Text color={colour}>{fit(result, columns.last)}</Text>
 		</Text>
 	);
@@ -85,7 +85,7 @@ export function TaskDetails({task, info, width, action, run, last, theme}: {task
 					const label = name === 'Enable/Disable' ? (task.enabled ? 'Disable' : 'Enable') : name === 'Run Now' && run ? 'Stop' : name;
 					return (
 						<Text key={name} {...(i === action ? theme.selection : {})} bold={i === action}>
-							{`[${label}]`}
+							{i === action ? `›${label}‹` : `[${label}]`}
 						</Text>
 					);
 				})}

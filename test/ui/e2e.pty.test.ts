@@ -1,0 +1,156 @@
+/**
+ * End to end in a real pseudo-terminal (tmux, 80x24): the built app driven by
+ * keystrokes only, checked on the screen and on the files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {providers} from '../../source/providers/registry.js';
+import {Store} from '../../source/store/store.js';
+import {tempDir, tempHome} from '../support/home.js';
+import {appCommand, TmuxPty} from '../support/pty.js';
+
+let home: {dir: string; cleanup: () => Promise<void>};
+let data: string;
+let pty: TmuxPty;
+
+const files: Record<string, string> = {'a.txt': 'alpha\n', 'notes/b.md': '# bravo\n', 'notes/deep/c.bin': 'x'.repeat(70_000)};
+
+function readTree(dir: string): Record<string, string> {
+	const out: Record<string, string> = {};
+	const walk = (at: string) => {
+		for (const entry of fs.readdirSync(at, {withFileTypes: true})) {
+			const full = path.join(at, entry.name);
+			if (entry.isDirectory()) walk(full);
+			else out[path.relative(dir, full)] = fs.readFileSync(full, 'utf8');
+		}
+	};
+	if (fs.existsSync(dir)) walk(dir);
+	return out;
+}
+
+const focused = (screen: string) => screen.split('\n').find(line => /(^|\s)›/.test(line)) ?? '';
+
+async function focus(label: string, key = 'Tab'): Promise<void> {
+	for (let i = 0; i < 40; i++) {
+		if (focused(await pty.screen()).includes(label)) return;
+		await pty.keys(key);
+	}
+	throw new Error(`could not focus "${label}":\n${await pty.screen()}`);
+}
+
+function rowOf(screen: string, text: string): string {
+	return screen.split('\n').find(line => line.includes(text)) ?? '';
+}
+
+beforeAll(async () => {
+	home = await tempHome();
+	data = await tempDir();
+	for (const [name, content] of Object.entries(files)) {
+		fs.mkdirSync(path.dirname(path.join(data, 'source', name)), {recursive: true});
+		fs.writeFileSync(path.join(data, 'source', name), content);
+	}
+	fs.mkdirSync(path.join(data, 'backup'));
+	pty = await TmuxPty.start({command: appCommand(), env: {CLOUDSYNC_HOME: home.dir}, columns: 80, rows: 24});
+});
+
+afterAll(async () => {
+	await pty?.close();
+	await home.cleanup();
+	fs.rmSync(data, {recursive: true, force: true});
+});
+
+describe('cloudsync TUI end to end (tmux, keys only)', () => {
+	const source = () => path.join(data, 'source');
+	const backup = () => path.join(data, 'backup');
+
+	it('creates a local-folder credential through the form', async () => {
+		await pty.waitFor('No tasks yet');
+		await pty.keys('2');
+		await pty.waitFor('No credentials yet');
+		await pty.keys('a');
+		await pty.waitFor('New credential');
+		await pty.type('backup-disk');
+		const firstField = providers.local.fields.find(f => !f.hidden)!;
+		await focus(firstField.label);
+		await pty.type(backup());
+		await focus('[ Save ]');
+		await pty.keys('Enter');
+		const screen = await pty.waitFor('Credentials (1)');
+		expect(rowOf(screen, 'backup-disk')).toContain('Local');
+		const store = await Store.open(home.dir);
+		expect((await store.getCredential('backup-disk'))?.provider).toBe('local');
+	});
+
+	it('creates a task through the form and dry-runs it unsaved without touching the files', async () => {
+		await pty.keys('1', 'a');
+		await pty.waitFor('New task');
+		await pty.type('Docs backup');
+		await focus('Remote folder');
+		await pty.type('docs');
+		await focus('Local path');
+		await pty.type(source());
+		await focus('[ Dry Run ]');
+		await pty.keys('Enter');
+		const dry = await pty.waitFor(/Dry run (SUCCESS|FAILED)/, 30_000);
+		expect(dry).toContain('Dry run SUCCESS');
+		expect(fs.existsSync(path.join(backup(), 'docs'))).toBe(false);
+		await pty.keys('Escape');
+		await focus('[ Save ]');
+		await pty.keys('Enter');
+		const list = await pty.waitFor('Tasks (1)');
+		expect(rowOf(list, 'Docs backup')).toMatch(/PUSH\s+SYNC/);
+		expect(rowOf(list, 'Docs backup')).toContain('never run');
+	});
+
+	it('runs it now, shows it succeed, and the backup holds the files', async () => {
+		await pty.keys('Enter');
+		await pty.waitFor('[Dry Run]');
+		await pty.keys('Enter');
+		const done = await pty.waitFor(screen => /SUCCESS/.test(rowOf(screen, 'Docs backup')), 30_000);
+		expect(rowOf(done, 'Docs backup')).toContain('SUCCESS');
+		expect(readTree(path.join(backup(), 'docs'))).toEqual(files);
+	});
+
+	it('opens its log', async () => {
+		await pty.keys('L');
+		const log = await pty.waitFor('FOLLOW');
+		expect(log).toContain('SUCCESS');
+		expect(log).toMatch(/Task 1 "Docs backup"/);
+		expect(log.split('\n').filter(line => /INFO/.test(line)).length).toBeGreaterThan(0);
+		await pty.keys('Escape');
+		await pty.waitFor('Tasks (1)');
+	});
+
+	it('restores it into a new folder through the restore dialog', async () => {
+		await pty.keys('Enter');
+		await pty.waitFor('[Restore]');
+		await focus('Restore', 'Tab');
+		await pty.keys('Enter');
+		await pty.waitFor('Restore into');
+		await focus('[ Create restore task ]');
+		await pty.keys('Enter');
+		const list = await pty.waitFor('Tasks (2)');
+		expect(rowOf(list, 'Restore of Docs backup')).toMatch(/PULL\s+COPY/);
+		await pty.keys('r');
+		await pty.waitFor(screen => /SUCCESS/.test(rowOf(screen, 'Restore of Docs')), 30_000);
+		expect(readTree(`${source()}-restored`)).toEqual(files);
+	});
+
+	it('deletes the first task after asking, leaving the files alone', async () => {
+		await pty.keys('g', 'D');
+		const dialog = await pty.waitFor('Delete task 1?');
+		expect(focused(dialog)).toContain('Cancel');
+		await pty.keys('Tab', 'Enter');
+		await pty.waitFor('Tasks (1)');
+		const store = await Store.open(home.dir);
+		expect((await store.listTasks()).map(t => t.description)).toEqual(['Restore of Docs backup']);
+		expect(readTree(path.join(backup(), 'docs'))).toEqual(files);
+	});
+
+	it('quits with q and gives the terminal back', async () => {
+		await pty.keys('q');
+		expect(await pty.waitForExit()).toBe(0);
+		expect((await pty.tmux('display-message', '-p', '-t', pty.name, '#{alternate_on}')).trim()).toBe('0');
+	});
+});

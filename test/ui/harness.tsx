@@ -1,0 +1,63 @@
+/** Mounts the whole app with ink-testing-library on a real store, and drives it by keys. */
+import {render} from 'ink-testing-library';
+import {KeyRouter} from '../../source/ui/router.js';
+import type {Services} from '../../source/ui/services.js';
+import {Shell} from '../../source/ui/shell.js';
+
+export const keys = {enter: '\r', escape: '\u001B', tab: '\t', shiftTab: '\u001B[Z', up: '\u001B[A', down: '\u001B[B', left: '\u001B[D', right: '\u001B[C', backspace: '\u007F', ctrlL: '\u000C', ctrlC: '\u0003'};
+
+export function delay(ms: number): Promise<void> {
+	return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+export function mountApp(services: Services) {
+	const quits: number[] = [];
+	const app = render(
+		<KeyRouter>
+			<Shell services={services} onQuit={code => quits.push(code)} />
+		</KeyRouter>,
+	);
+	const frame = () => app.lastFrame() ?? '';
+	return {
+		app,
+		quits,
+		frame,
+		/** Presses keys one at a time, giving React a moment after each. */
+		async press(...sequence: string[]) {
+			for (const key of sequence) {
+				app.stdin.write(key);
+				await delay(15);
+			}
+		},
+		async type(text: string) {
+			for (const char of text) {
+				app.stdin.write(char);
+				await delay(5);
+			}
+			await delay(15);
+		},
+		async waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs = 5000): Promise<string> {
+			const test = typeof match === 'function' ? match : typeof match === 'string' ? (f: string) => f.includes(match) : (f: string) => match.test(f);
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const current = frame();
+				if (test(current)) return current;
+				if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(match)}; the frame was:\n${current}`);
+				await delay(10);
+			}
+		},
+		/** Presses Tab until the focused line (marked ›) contains `label`. */
+		async focus(label: string, key = keys.tab, limit = 60) {
+			for (let i = 0; i < limit; i++) {
+				if (focusedLine(frame()).includes(label)) return;
+				await this.press(key);
+			}
+			throw new Error(`could not focus "${label}"; the frame was:\n${frame()}`);
+		},
+	};
+}
+
+/** The line carrying the focus marker. */
+export function focusedLine(frame: string): string {
+	return frame.split('\n').find(line => /(^|\s)›/.test(line)) ?? '';
+}

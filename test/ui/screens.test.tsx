@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {appendRunLog, logLine, writeRun} from '../../source/jobs/history.js';
+import {Store} from '../../source/store/store.js';
+import {createServices} from '../../source/ui/services-live.js';
+import type {Services} from '../../source/ui/services.js';
+import {tempDir, tempHome} from '../support/home.js';
+import {seedTasks} from '../support/tui-fixtures.js';
+import {focusedLine, keys, mountApp} from './harness.js';
+
+let home: {dir: string; cleanup: () => Promise<void>};
+let data: string;
+let store: Store;
+let services: Services;
+
+beforeAll(async () => {
+	home = await tempHome();
+	data = await tempDir();
+	store = await Store.open(home.dir);
+	services = createServices(store, {scheduler: false});
+});
+
+afterAll(async () => {
+	await services.close();
+	await home.cleanup();
+	fs.rmSync(data, {recursive: true, force: true});
+});
+
+describe('screens (ink-testing-library, real store)', () => {
+	it('starts on an empty tasks screen that says what to do, with the hint bar from the keymap', async () => {
+		const ui = mountApp(services);
+		const frame = await ui.waitFor('No tasks yet');
+		expect(frame).toContain('cloudsync │ Tasks');
+		expect(frame).toContain('a add');
+		expect(frame).toContain('? help');
+		await ui.press('?');
+		expect(await ui.waitFor('Keys')).toContain('filter tasks by text');
+		await ui.press(keys.escape, 'q');
+		expect(ui.quits).toEqual([0]);
+		ui.app.unmount();
+	});
+
+	it('adds a credential through the form, verifies it, and refuses to delete it while a task uses it', async () => {
+		fs.mkdirSync(path.join(data, 'backup'), {recursive: true});
+		const ui = mountApp(services);
+		await ui.waitFor('No tasks yet');
+		await ui.press('2');
+		await ui.waitFor('No credentials yet');
+		await ui.press('a');
+		await ui.waitFor('New credential');
+		await ui.type('disk');
+		await ui.press(keys.tab, keys.tab);
+		const first = services.providers.local.fields.find(f => !f.hidden)!;
+		expect(focusedLine(ui.frame())).toContain(first.label);
+		await ui.type(path.join(data, 'backup'));
+		await ui.focus('[ Save ]');
+		await ui.press(keys.enter);
+		await ui.waitFor('Credentials (1)');
+		expect((await store.getCredential('disk'))?.provider).toBe('local');
+
+		await seedTasks(store, 1, 'disk', {path: data});
+		await ui.press('R', 'D');
+		await ui.waitFor('Delete credential "disk"?');
+		expect(focusedLine(ui.frame())).toContain('Cancel');
+		await ui.press(keys.tab, keys.enter);
+		expect(await ui.waitFor('is used by task')).toContain('change or delete that task first');
+		expect(await store.getCredential('disk')).toBeDefined();
+		ui.app.unmount();
+	});
+
+	it('windows 1,000 tasks, filters them, and expands a row with its actions', async () => {
+		await seedTasks(store, 999, 'disk', {path: data});
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('G');
+		const last = await ui.waitFor(/› 1000 /);
+		expect(last.split('\n').length).toBeLessThanOrEqual(24);
+		await ui.press('g', '/');
+		await ui.type('Music 7');
+		const filtered = await ui.waitFor(/\d+ of 1000/);
+		expect(filtered).toContain('Music 7');
+		await ui.press(keys.enter, keys.enter);
+		const expanded = await ui.waitFor('[Dry Run]');
+		for (const action of ['›Run Now‹', '[Restore]', '[Edit]', '[Delete]', '[Logs]']) expect(expanded).toContain(action);
+		ui.app.unmount();
+	});
+
+	it('task form: custom schedule shows per-field errors and the next five runs as you type', async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('a');
+		await ui.waitFor('New task');
+		await ui.focus('Schedule');
+		await ui.press(keys.enter);
+		await ui.waitFor('Advanced Scheduler (custom)');
+		await ui.press(keys.up, keys.enter);
+		await ui.waitFor('Day of week');
+		await ui.press(keys.tab, keys.backspace);
+		await ui.type('75');
+		expect(await ui.waitFor('✗ minute')).toContain('Next runs: fix the fields above');
+		await ui.press(keys.backspace, keys.backspace);
+		await ui.type('15');
+		const preview = await ui.waitFor('Next 5 runs');
+		expect(preview.match(/\d{4}-\d\d-\d\d \d\d:15/g)?.length).toBe(5);
+		await ui.press(keys.escape);
+		await ui.waitFor('Drop your changes?');
+		await ui.press(keys.tab, keys.enter);
+		await ui.waitFor('Tasks (1000)');
+		ui.app.unmount();
+	});
+
+	it('logs screen shows a finished run with its summary, and searches it', async () => {
+		const taskId = 1;
+		const runId = '20260101T000000000Z-0001';
+		writeRun(store.dir, taskId, {id: runId, taskId, state: 'SUCCESS', dryRun: false, trigger: 'manual', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:05.000Z', filesTransferred: 3, bytesTransferred: 3072, filesDeleted: 1, filesChecked: 3, errors: 0});
+		appendRunLog(store.dir, taskId, runId, [logLine('INFO', 'Copied a.txt'), logLine('INFO', 'Copied b.txt'), logLine('ERROR', 'something odd'), logLine('INFO', 'Deleted old.txt')]);
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('L');
+		const frame = await ui.waitFor('Copied b.txt');
+		expect(frame).toContain('SUCCESS');
+		expect(frame).toContain('3 files');
+		expect(frame).toContain('FOLLOW');
+		await ui.press('/');
+		await ui.type('deleted');
+		expect(await ui.waitFor('/ deleted')).toContain('Deleted old.txt');
+		await ui.press(keys.enter, 'o');
+		expect(await ui.waitFor('Runs of task 1')).toContain('SUCCESS');
+		await ui.press(keys.escape, keys.escape);
+		await ui.waitFor('Tasks (1000)');
+		ui.app.unmount();
+	});
+});
