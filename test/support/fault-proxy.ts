@@ -30,6 +30,12 @@ export type FaultProxyOptions = {
 	retryAfterSeconds?: number;
 	/** Only requests this returns true for may get a fault (all by default). */
 	eligible?: (request: http.IncomingMessage) => boolean;
+	/**
+	 * Plays a hostile server: for requests `match` accepts, the server's answer
+	 * is buffered and replaced by `body(text)` (e.g. keys in a listing renamed
+	 * to names a real server would never store).
+	 */
+	rewrite?: {match: (request: http.IncomingMessage) => boolean; body: (text: string) => string};
 };
 
 export type FaultProxyStats = {
@@ -147,6 +153,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 			},
 			upstreamResponse => {
 				const length = Number(upstreamResponse.headers['content-length'] ?? 0);
+				if (options.rewrite?.match(request)) {
+					const chunks: Buffer[] = [];
+					upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
+					upstreamResponse.on('end', () => {
+						const body = Buffer.from(options.rewrite!.body(Buffer.concat(chunks).toString('utf8')));
+						const headers: http.OutgoingHttpHeaders = {...upstreamResponse.headers, 'content-length': String(body.length)};
+						delete headers['transfer-encoding'];
+						delete headers['content-md5'];
+						response.writeHead(upstreamResponse.statusCode ?? 502, headers);
+						response.end(body);
+					});
+					return;
+				}
 				if (!truncate) {
 					response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
 					upstreamResponse.pipe(response);
