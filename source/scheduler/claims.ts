@@ -21,19 +21,20 @@ export function claimOccurrence(dataDir: string, taskId: number, scheduledFor: s
 	if (!Number.isInteger(taskId) || !Number.isFinite(at)) throw new Error(`cannot claim task ${taskId} at "${scheduledFor}"`);
 	const dir = claimsDir(dataDir);
 	fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+	const name = `task-${taskId}-${at}`;
 	try {
-		fs.closeSync(fs.openSync(path.join(dir, `task-${taskId}-${at}`), 'wx', 0o600));
+		fs.closeSync(fs.openSync(path.join(dir, name), 'wx', 0o600));
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
 		throw error;
 	}
-	pruneClaims(dir, now);
+	pruneClaims(dir, now, name);
 	return true;
 }
 
-function pruneClaims(dir: string, now: number): void {
+function pruneClaims(dir: string, now: number, keep: string): void {
 	for (const name of fs.readdirSync(dir)) {
 		const match = claimPattern.exec(name);
-		if (match && Number(match[2]) < now - keepMs) fs.rmSync(path.join(dir, name), {force: true});
+		if (match && name !== keep && Number(match[2]) < now - keepMs) fs.rmSync(path.join(dir, name), {force: true});
 	}
 }
