@@ -5,9 +5,11 @@
  * 429 waits what the server asks, 5xx and broken connections back off.
  */
 import {Dropbox, DropboxAuth, DropboxResponseError, type DropboxResponse} from 'dropbox';
-import nodeFetch, {type RequestInit, type Response} from 'node-fetch';
+import {request as httpRequest, type IncomingMessage} from 'node:http';
+import {request as httpsRequest} from 'node:https';
+import nodeFetch, {type RequestInit} from 'node-fetch';
 import {CloudSyncError} from '../core/errors.js';
-import {dropboxError, isDropboxFailure, tokenInvalidMessage} from './dropbox-errors.js';
+import {dropboxError, hasErrorTag, isDropboxFailure, tokenInvalidMessage} from './dropbox-errors.js';
 import {dropboxEndpoints, refreshDropboxToken, type DropboxEndpoints, type DropboxTokens} from './dropbox-oauth.js';
 
 export type DropboxAuthSettings = {
@@ -73,9 +75,10 @@ export class DropboxClient {
 
 	/**
 	 * A content download outside the SDK: the SDK buffers the whole file and
-	 * cannot send a Range header. Returns the response once its headers are in.
+	 * cannot send a Range header, and node-fetch's body never ends when the
+	 * connection drops mid-way. Returns the response once its headers are in.
 	 */
-	async download(dropboxPath: string, range: string | undefined, action: string, where: string, signal?: AbortSignal): Promise<Response> {
+	async download(dropboxPath: string, range: string | undefined, action: string, where: string, signal?: AbortSignal): Promise<IncomingMessage> {
 		return this.withRetries(
 			action,
 			where,
@@ -83,20 +86,26 @@ export class DropboxClient {
 				const headers: Record<string, string> = {
 					Authorization: `Bearer ${this.token}`,
 					'Dropbox-API-Arg': headerSafeJson({path: dropboxPath}),
+					'Accept-Encoding': 'identity',
 				};
 				if (range) headers.Range = range;
-				const init: RequestInit = {method: 'POST', headers};
-				if (signal) init.signal = signal as RequestInit['signal'];
-				const response = await nodeFetch(`${this.endpoints.content}/2/files/download`, init);
-				if (response.ok) return response;
-				const text = await response.text().catch(() => '');
+				const response = await postForStream(`${this.endpoints.content}/2/files/download`, headers, signal);
+				const status = response.statusCode ?? 0;
+				if (status >= 200 && status < 300) return response;
+				const chunks: Buffer[] = [];
+				for await (const chunk of response) chunks.push(chunk as Buffer);
+				const text = Buffer.concat(chunks).toString('utf8');
 				let body: unknown = text;
 				try {
 					body = JSON.parse(text);
 				} catch {
 					// Dropbox answers 400 in plain text.
 				}
-				throw new DropboxResponseError(response.status, response.headers, body);
+				const get = (name: string) => {
+					const value = response.headers[name.toLowerCase()];
+					return value === undefined ? null : String(value);
+				};
+				throw new DropboxResponseError(status, {get}, body);
 			},
 			signal,
 		);
@@ -121,7 +130,7 @@ export class DropboxClient {
 					continue;
 				}
 				const mapped = dropboxError(error, action, where);
-				if (mapped.kind !== 'transient') throw mapped;
+				if (!retriedHere(error, mapped)) throw mapped;
 				let delay: number;
 				if (isDropboxFailure(error) && error.status === 429) {
 					rateLimited++;
@@ -186,6 +195,31 @@ export class DropboxClient {
 /** JSON for the Dropbox-API-Arg header: HTTP headers are ASCII, so escape the rest. */
 export function headerSafeJson(value: unknown): string {
 	return JSON.stringify(value).replace(/[\u007f-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Rate limits, server errors, broken connections and data damaged on the way
+ * are retried here (every request body is in memory). Other transient 409s
+ * (a lost upload offset) need the caller's judgement.
+ */
+function retriedHere(error: unknown, mapped: CloudSyncError): boolean {
+	if (mapped.kind !== 'transient') return false;
+	if (!isDropboxFailure(error)) return true;
+	return error.status === 429 || error.status >= 500 || hasErrorTag(error, 'content_hash_mismatch');
+}
+
+/** Idle time after which a download connection counts as broken. */
+const SOCKET_IDLE_MS = 120_000;
+
+function postForStream(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+	const target = new URL(url);
+	const request = target.protocol === 'http:' ? httpRequest : httpsRequest;
+	return new Promise((resolve, reject) => {
+		const outgoing = request(target, {method: 'POST', headers: {...headers, 'Content-Length': '0'}, signal}, resolve);
+		outgoing.setTimeout(SOCKET_IDLE_MS, () => outgoing.destroy(Object.assign(new Error('the connection stalled'), {code: 'ETIMEDOUT'})));
+		outgoing.on('error', reject);
+		outgoing.end();
+	});
 }
 
 function cancelled(action: string, where: string): CloudSyncError {

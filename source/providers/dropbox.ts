@@ -238,18 +238,18 @@ export class DropboxRemote implements Remote, LocationBrowser {
 		}
 		const header = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
 		const response = await this.client.download(dropboxPath, header, 'download', where, options.signal);
-		if (range && response.status !== 206) {
-			response.body.resume();
-			throw new CloudSyncError('permanent', `Dropbox ignored the byte range asked for ${where} (HTTP ${response.status})`);
+		if (range && response.statusCode !== 206) {
+			response.destroy();
+			throw new CloudSyncError('permanent', `Dropbox ignored the byte range asked for ${where} (HTTP ${response.statusCode})`);
 		}
 		let metadata: Partial<files.FileMetadata> = {};
 		try {
-			metadata = JSON.parse(response.headers.get('dropbox-api-result') ?? '{}') as files.FileMetadata;
+			metadata = JSON.parse(String(response.headers['dropbox-api-result'] ?? '{}')) as files.FileMetadata;
 		} catch {
 			// Checked by length alone.
 		}
-		const length = range ? Number(response.headers.get('content-length') ?? Number.NaN) : Number(metadata.size ?? Number.NaN);
-		return checkedBody(response.body, where, length, range ? undefined : metadata.content_hash);
+		const length = range ? Number(response.headers['content-length'] ?? Number.NaN) : Number(metadata.size ?? Number.NaN);
+		return checkedBody(response, where, length, range ? undefined : metadata.content_hash);
 	}
 
 	async write(path: string, body: Readable, options: WriteOptions): Promise<Entry> {
@@ -361,7 +361,7 @@ function toEntry(path: string, metadata: files.FileMetadataReference | files.Fol
 }
 
 /** Passes the download through, failing it when it ends short or its content_hash differs. */
-function checkedBody(body: NodeJS.ReadableStream, where: string, length: number, contentHash: string | undefined): Readable {
+function checkedBody(body: Readable, where: string, length: number, contentHash: string | undefined): Readable {
 	const hasher = contentHash ? new DropboxContentHasher() : undefined;
 	let received = 0;
 	const out = new Transform({
@@ -380,7 +380,7 @@ function checkedBody(body: NodeJS.ReadableStream, where: string, length: number,
 	});
 	body.on('error', error => out.destroy(networkError(error, 'download', where)));
 	out.on('close', () => {
-		if (!out.writableFinished) (body as Readable).destroy?.();
+		if (!out.writableFinished) body.destroy();
 	});
 	body.pipe(out);
 	return out;

@@ -40,8 +40,9 @@ export class OAuthState {
 		return value;
 	}
 
-	expireAccessTokens(): void {
-		for (const entry of this.accessTokens.values()) entry.expiresAt = 0;
+	/** Expires the given access tokens, or every one. */
+	expireAccessTokens(tokens: string[] = []): void {
+		for (const [value, entry] of this.accessTokens) if (tokens.length === 0 || tokens.includes(value)) entry.expiresAt = 0;
 	}
 
 	revokeRefreshTokens(): void {

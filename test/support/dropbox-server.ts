@@ -60,7 +60,8 @@ export type DropboxServer = {
 	dropNext(count: number, options?: {endpoint?: string; afterBytes?: number}): void;
 	/** The next `count` request bodies (to `endpoint`, if given) arrive with one byte flipped. */
 	corruptNext(count: number, options?: {endpoint?: string}): void;
-	expireTokens(): void;
+	/** Expires the given access tokens (every one when none is given). */
+	expireTokens(...tokens: string[]): void;
 	/** A refresh token (and an access token) as Login to Provider would store them. */
 	issueTokens(clientId?: string): {token: string; refreshToken: string};
 	/** Plays the user in a browser: opens the authorize URL and reads the code Dropbox shows. */
@@ -196,7 +197,7 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 		corruptNext(count, corruptOptions = {}) {
 			faults.push({kind: 'corrupt', remaining: count, endpoint: corruptOptions.endpoint});
 		},
-		expireTokens: () => oauth.expireAccessTokens(),
+		expireTokens: (...tokens) => oauth.expireAccessTokens(tokens),
 		issueTokens(clientId = defaultClientId) {
 			return {token: oauth.issueAccessToken(), refreshToken: oauth.issueRefreshToken(clientId)};
 		},
