@@ -3,7 +3,7 @@ import {pipeline} from 'node:stream';
 import {CloudSyncError} from '../core/errors.js';
 import type {Entry, HashType, ListOptions, ReadRange, Remote, RemoteFeatures, WriteOptions} from '../providers/remote.js';
 import {listDecrypted, SUBTREE_BUFFER_LIMIT, type ListErrorHandler} from './crypt-list.js';
-import {cipherRange, decryptedSize, encryptedSize, HEADER_SIZE, parseHeader, wrongPasswordError} from './format.js';
+import {cipherRange, decryptedSize, encryptedSize, HEADER_SIZE, parseHeader, SEALED_CHUNK_SIZE, wrongPasswordError} from './format.js';
 import {deriveKeys, type CryptKeys} from './keys.js';
 import type {FilenameEncoding} from './name-encodings.js';
 import {NameCipher, type FilenameEncryption} from './names.js';
@@ -156,17 +156,17 @@ export class CryptRemote implements Remote {
 	 */
 	async verify(): Promise<void> {
 		await this.inner.verify();
-		const {names} = await this.keys();
+		const {keys, names} = await this.keys();
 		let tried = 0;
 		for await (const entry of this.inner.list('')) {
-			// With names off, a header-only (empty) file has no chunk to authenticate.
-			if (entry.isDir || (names.mode === 'off' && entry.size <= HEADER_SIZE)) continue;
+			// Without standard names only content proves the key, and an empty file has none.
+			if (entry.isDir || (names.mode !== 'standard' && entry.size <= HEADER_SIZE)) continue;
 			tried++;
 			try {
-				const plain = names.decryptPath(entry.path, false);
+				names.decryptPath(entry.path, false);
 				if (names.mode === 'standard') return;
-				const stream = await this.read(plain, {start: 0, end: 0});
-				await readAll(stream);
+				const head = await this.inner.read(entry.path, {start: 0, end: HEADER_SIZE + SEALED_CHUNK_SIZE - 1});
+				await readAll(this.pipe(head, new DecryptStream(keys.dataKey, {limit: 1, describe: () => wrongPasswordError()})));
 				return;
 			} catch (error) {
 				if (error instanceof CloudSyncError && error.kind !== 'corrupt' && error.kind !== 'auth') throw error;
@@ -195,8 +195,8 @@ export class CryptRemote implements Remote {
 		if (failure.problem === 'truncated') {
 			return new CloudSyncError('corrupt', `Cannot decrypt "${path}": the stored file is cut short (its last chunk is incomplete); restore it from another copy.`);
 		}
-		// A name that decrypted, or an earlier chunk that authenticated, proves the key.
-		if (names.mode === 'off' && failure.chunk === firstChunk) return wrongPasswordError();
+		// A standard name that decrypted, or an earlier chunk that authenticated, proves the key.
+		if (names.mode !== 'standard' && failure.chunk === firstChunk) return wrongPasswordError();
 		return new CloudSyncError(
 			'corrupt',
 			`Cannot decrypt "${path}": chunk ${failure.chunk} failed authentication, so the stored data was changed or damaged after encryption.`,

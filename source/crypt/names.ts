@@ -1,14 +1,16 @@
 import {CloudSyncError} from '../core/errors.js';
 import {emeTransform} from './eme.js';
+import {deobfuscateSegment, obfuscateSegment} from './obfuscate.js';
 import type {CryptKeys} from './keys.js';
 import {NAME_ENCODERS, type FilenameEncoding, type NameEncoder} from './name-encodings.js';
 
-export type FilenameEncryption = 'standard' | 'off';
+/** `obfuscate` is rclone's light rotation mode, kept for reading and writing backups made with it. */
+export type FilenameEncryption = 'standard' | 'obfuscate' | 'off';
 
 export type NameCipherOptions = {
 	filenameEncryption: FilenameEncryption;
 	filenameEncoding?: FilenameEncoding;
-	/** Encrypt directory names too (rclone's default); only with `standard`. */
+	/** Encrypt directory names too (rclone's default); not with `off`. */
 	directoryNameEncryption?: boolean;
 };
 
@@ -50,10 +52,12 @@ export class NameCipher {
 	constructor(private readonly keys: CryptKeys, options: NameCipherOptions) {
 		this.mode = options.filenameEncryption;
 		this.encoding = options.filenameEncoding ?? 'base32';
-		this.encryptDirectories = this.mode === 'standard' && (options.directoryNameEncryption ?? true);
+		this.encryptDirectories = this.mode !== 'off' && (options.directoryNameEncryption ?? true);
 		this.encoder = NAME_ENCODERS[this.encoding];
 		if (this.mode === 'off') {
 			this.maxSegmentBytes = MAX_STORED_SEGMENT - OFF_SUFFIX.length;
+		} else if (this.mode === 'obfuscate') {
+			this.maxSegmentBytes = MAX_STORED_SEGMENT;
 		} else {
 			let n = 0;
 			while (this.encoder.encodedLength(pad(Buffer.alloc(n + 1)).length) <= MAX_STORED_SEGMENT) n++;
@@ -64,6 +68,7 @@ export class NameCipher {
 	/** Encrypts one name segment (no '/'). */
 	encryptSegment(plain: string): string {
 		if (plain.length === 0) return '';
+		if (this.mode === 'obfuscate') return obfuscateSegment(plain, this.keys.nameKey);
 		const padded = pad(Buffer.from(plain, 'utf8'));
 		return this.encoder.encode(emeTransform(this.keys.nameKey, this.keys.nameTweak, padded, true));
 	}
@@ -71,6 +76,11 @@ export class NameCipher {
 	/** Decrypts one stored segment; throws a plain Error when it is not ours. */
 	decryptSegment(stored: string): string {
 		if (stored.length === 0) return '';
+		if (this.mode === 'obfuscate') {
+			const plain = deobfuscateSegment(stored, this.keys.nameKey);
+			if (plain.includes('/') || plain.length === 0) throw new Error('not a valid name');
+			return plain;
+		}
 		const raw = this.encoder.decode(stored);
 		if (raw.length === 0 || raw.length % BLOCK !== 0 || raw.length > 2048) throw new Error('not a whole number of blocks');
 		const plain = unpad(emeTransform(this.keys.nameKey, this.keys.nameTweak, raw, false));
@@ -88,10 +98,7 @@ export class NameCipher {
 		}
 		return path
 			.split('/')
-			.map(segment => {
-				this.checkLength(path, segment, this.maxSegmentBytes);
-				return this.encryptSegment(segment);
-			})
+			.map(segment => this.encryptChecked(path, segment))
 			.join('/');
 	}
 
@@ -100,8 +107,11 @@ export class NameCipher {
 		const slash = path.lastIndexOf('/');
 		const dir = slash < 0 ? '' : this.encryptDirectory(path.slice(0, slash));
 		const leaf = path.slice(slash + 1);
-		this.checkLength(path, leaf, this.maxSegmentBytes);
-		const storedLeaf = this.mode === 'off' ? leaf + OFF_SUFFIX : this.encryptSegment(leaf);
+		let storedLeaf: string;
+		if (this.mode === 'off') {
+			this.checkLength(path, leaf, this.maxSegmentBytes);
+			storedLeaf = leaf + OFF_SUFFIX;
+		} else storedLeaf = this.encryptChecked(path, leaf);
 		return dir === '' ? storedLeaf : `${dir}/${storedLeaf}`;
 	}
 
@@ -130,6 +140,22 @@ export class NameCipher {
 		} catch {
 			throw new UndecryptableNameError(stored);
 		}
+	}
+
+	private encryptChecked(path: string, segment: string): string {
+		if (this.mode !== 'obfuscate') {
+			this.checkLength(path, segment, this.maxSegmentBytes);
+			return this.encryptSegment(segment);
+		}
+		const stored = this.encryptSegment(segment);
+		const bytes = Buffer.byteLength(stored, 'utf8');
+		if (bytes > MAX_STORED_SEGMENT) {
+			throw new CloudSyncError(
+				'permanent',
+				`Cannot encrypt "${path}": the obfuscated name of "${segment.slice(0, 40)}…" would be ${bytes} bytes and a stored name may be at most ${MAX_STORED_SEGMENT} bytes; shorten it.`,
+			);
+		}
+		return stored;
 	}
 
 	private checkLength(path: string, segment: string, limit: number): void {

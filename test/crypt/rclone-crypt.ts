@@ -13,7 +13,7 @@ export type RcloneCrypt = {
 	remote: string;
 	password: string;
 	salt?: string;
-	filenameEncryption?: 'standard' | 'off';
+	filenameEncryption?: 'standard' | 'obfuscate' | 'off';
 	filenameEncoding?: 'base32' | 'base64' | 'base32768';
 	directoryNameEncryption?: boolean;
 	/** Extra RCLONE_CONFIG_* variables, e.g. for an S3 remote the crypt wraps. */

@@ -46,6 +46,7 @@ const modes: Array<[string, Mode]> = [
 	['standard base64, plain directory names', {filenameEncryption: 'standard', filenameEncoding: 'base64', directoryNameEncryption: false}],
 	['standard base32768', {filenameEncryption: 'standard', filenameEncoding: 'base32768'}],
 	['names off', {filenameEncryption: 'off'}],
+	['names obfuscated', {filenameEncryption: 'obfuscate'}],
 ];
 
 function rcloneConfig(remote: string, mode: Mode, secret = password): RcloneCrypt {

@@ -38,13 +38,13 @@ describe('rclone crypt known answers', () => {
 		await expect(deriveKeys('', 'x')).rejects.toThrow(CloudSyncError);
 	});
 
-	const standardOrOff = vectors.names.filter(vector => vector.mode !== 'obfuscate');
-	it.each(standardOrOff.map(vector => [`${vector.mode} ${vector.encoding ?? ''} ${vector.plain} salt=${vector.salt ?? vectors.salt} dirs=${vector.directory_name_encryption ?? true}`, vector]))(
+	const everyMode = vectors.names;
+	it.each(everyMode.map(vector => [`${vector.mode} ${vector.encoding ?? ''} ${vector.plain} salt=${vector.salt ?? vectors.salt} dirs=${vector.directory_name_encryption ?? true}`, vector]))(
 		'name %s',
 		async (_label, vector) => {
 			const keys = await deriveKeys(vectors.password, vector.salt ?? vectors.salt);
 			const names = new NameCipher(keys, {
-				filenameEncryption: vector.mode as 'standard' | 'off',
+				filenameEncryption: vector.mode as 'standard' | 'obfuscate' | 'off',
 				filenameEncoding: vector.encoding as 'base32' | 'base64' | 'base32768' | undefined,
 				directoryNameEncryption: vector.directory_name_encryption,
 			});
@@ -54,13 +54,23 @@ describe('rclone crypt known answers', () => {
 	);
 
 	it('covers every required mode in the vectors', () => {
-		const modes = new Set(standardOrOff.map(vector => `${vector.mode}/${vector.encoding ?? ''}/${vector.directory_name_encryption ?? true}/${vector.salt ?? 'salt'}`));
-		expect([...modes].sort()).toEqual(['off//true/salt', 'standard/base32/true/', 'standard/base32/false/salt', 'standard/base32/true/salt', 'standard/base32768/true/salt', 'standard/base64/true/salt'].sort());
+		const modes = new Set(everyMode.map(vector => `${vector.mode}/${vector.encoding ?? ''}/${vector.directory_name_encryption ?? true}/${vector.salt ?? 'salt'}`));
+		expect([...modes].sort()).toEqual(['obfuscate//true/salt', 'off//true/salt', 'standard/base32/true/', 'standard/base32/false/salt', 'standard/base32/true/salt', 'standard/base32768/true/salt', 'standard/base64/true/salt'].sort());
 	});
 
 	it('decodes base32 names in any letter case, as rclone does', async () => {
 		const names = new NameCipher(await deriveKeys(vectors.password, vectors.salt), {filenameEncryption: 'standard'});
 		expect(names.decryptPath('9PH489UQIU6HPPKCBP0G4328C4', false)).toBe('hello.txt');
+	});
+
+	it('obfuscates and restores digits, letters, Latin-1, other Unicode and the quote character', async () => {
+		const names = new NameCipher(await deriveKeys(vectors.password, vectors.salt), {filenameEncryption: 'obfuscate'});
+		for (const plain of ['Report 2024!.pdf', 'ÀÉîõü ÿ', '日本語 ñ', '\u{1F600}x', 'a!!b', '9', '\u{10FFFF}']) {
+			const stored = names.encryptSegment(plain);
+			expect(stored).not.toBe(plain);
+			expect(names.decryptSegment(stored)).toBe(plain);
+		}
+		expect(() => names.decryptSegment('no-dot')).toThrow();
 	});
 
 	it('rejects names that are not rclone-encrypted', async () => {
