@@ -260,4 +260,29 @@ describe('dry run, folders, filters, metadata, cancel, progress', () => {
 		expect(last).toMatchObject({filesDone: 2, filesTotal: 2, bytesDone: 1_228_800, bytesTotal: 1_228_800, listing: false, etaSeconds: 0});
 		expect(events.some(e => e.current.length > 0 && e.current[0]!.bytes > 0 && e.speed > 0)).toBe(true);
 	});
+
+	test('a bandwidth timetable boundary crossed during the run changes the rate at once', async () => {
+		await writeTree(src, {'one.bin': Buffer.alloc(768 * 1024, 1), 'two.bin': Buffer.alloc(768 * 1024, 2)});
+		let now = new Date(2026, 10, 23, 11, 59, 0).getTime();
+		let flippedAt = 0;
+		const started = performance.now();
+		const {result, logs} = await sync('SYNC', {
+			bwlimit: '08:00,256k 12:00,off',
+			clock: () => now,
+			transfers: 2,
+			onProgress: p => {
+				if (!flippedAt && p.bytesDone >= 256 * 1024) {
+					flippedAt = performance.now();
+					now += 60_000; // 12:00: the limit is lifted
+				}
+			},
+		});
+		const finished = performance.now();
+		expect(result.ok).toBe(true);
+		expect(logs[0]!.message).toBe('Bandwidth limit "08:00,256k 12:00,off" (now 256KiB/s).');
+		// 256 KiB at 256 KiB/s from an empty bucket: about a second.
+		expect(flippedAt - started).toBeGreaterThan(700);
+		// The remaining 1.25 MiB unlimited: far quicker than the 5 s it would take at 256 KiB/s.
+		expect(finished - flippedAt).toBeLessThan(2_000);
+	});
 });
