@@ -34,7 +34,19 @@ function baseEnv(): NodeJS.ProcessEnv {
 	return env;
 }
 
-export async function obscure(secret: string): Promise<string> {
+const obscured = new Map<string, Promise<string>>();
+
+/** rclone's reversible "obscure" form of a secret, as its config stores it (memoized per secret). */
+export function obscure(secret: string): Promise<string> {
+	let result = obscured.get(secret);
+	if (!result) {
+		result = runObscure(secret);
+		obscured.set(secret, result);
+	}
+	return result;
+}
+
+function runObscure(secret: string): Promise<string> {
 	requireRclone();
 	return new Promise((resolve, reject) => {
 		const child = spawn('rclone', ['obscure', '-'], {env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe']});
