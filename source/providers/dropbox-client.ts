@@ -223,7 +223,7 @@ function postForStream(url: string, headers: Record<string, string>, signal?: Ab
 }
 
 function cancelled(action: string, where: string): CloudSyncError {
-	return new CloudSyncError('aborted', `${action} ${where} was cancelled`);
+	return new CloudSyncError('aborted', `the request to ${action} ${where} was cancelled`);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

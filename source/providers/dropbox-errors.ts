@@ -132,7 +132,7 @@ function errorCode(error: unknown): string | undefined {
 export function networkError(error: unknown, action: string, where: string): CloudSyncError {
 	const options = {cause: error};
 	const name = error instanceof Error ? error.name : '';
-	if (name === 'AbortError' || errorCode(error) === 'ABORT_ERR') return new CloudSyncError('aborted', `${action} ${where} was cancelled`, options);
+	if (name === 'AbortError' || errorCode(error) === 'ABORT_ERR') return new CloudSyncError('aborted', `the request to ${action} ${where} was cancelled`, options);
 	const code = errorCode(error) ?? '';
 	if (tlsCodes.has(code)) {
 		return new CloudSyncError('tls', `cannot reach Dropbox securely (${code}): check the system clock, the CA certificates and any proxy in between`, options);

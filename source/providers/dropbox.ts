@@ -249,7 +249,7 @@ export class DropboxRemote implements Remote, LocationBrowser {
 			// Checked by length alone.
 		}
 		const length = range ? Number(response.headers['content-length'] ?? Number.NaN) : Number(metadata.size ?? Number.NaN);
-		return checkedBody(response, where, length, range ? undefined : metadata.content_hash);
+		return checkedBody(response, where, length, range ? undefined : metadata.content_hash, options.signal);
 	}
 
 	async write(path: string, body: Readable, options: WriteOptions): Promise<Entry> {
@@ -361,7 +361,7 @@ function toEntry(path: string, metadata: files.FileMetadataReference | files.Fol
 }
 
 /** Passes the download through, failing it when it ends short or its content_hash differs. */
-function checkedBody(body: Readable, where: string, length: number, contentHash: string | undefined): Readable {
+function checkedBody(body: Readable, where: string, length: number, contentHash: string | undefined, signal?: AbortSignal): Readable {
 	const hasher = contentHash ? new DropboxContentHasher() : undefined;
 	let received = 0;
 	const out = new Transform({
@@ -378,8 +378,12 @@ function checkedBody(body: Readable, where: string, length: number, contentHash:
 			} else done();
 		},
 	});
-	body.on('error', error => out.destroy(networkError(error, 'download', where)));
+	const cancelled = () => new CloudSyncError('aborted', `the download of ${where} was cancelled`);
+	const onAbort = () => out.destroy(cancelled());
+	signal?.addEventListener('abort', onAbort, {once: true});
+	body.on('error', error => out.destroy(signal?.aborted ? cancelled() : networkError(error, 'download', where)));
 	out.on('close', () => {
+		signal?.removeEventListener('abort', onAbort);
 		if (!out.writableFinished) body.destroy();
 	});
 	body.pipe(out);

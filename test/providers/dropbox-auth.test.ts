@@ -262,3 +262,58 @@ describe('downloads', () => {
 		expect((await readAll(await remote.read('file.bin', {start: 0, end: 9}))).length).toBe(10);
 	});
 });
+
+describe('other answers become one sentence', () => {
+	const remote = () => new DropboxRemote({token: server.token, api_url: server.url}, {folder: 'answers'}, fast);
+
+	test('a full account', async () => {
+		server.failNext(1, 409, {}, {
+			endpoint: 'files/upload',
+			body: {error_summary: 'path/insufficient_space/..', error: {'.tag': 'path', path: {reason: {'.tag': 'insufficient_space'}, upload_session_id: 'x'}}},
+		});
+		const error = await caught(remote().write('x', Readable.from([Buffer.from('x')]), {size: 1, mtime: 0}));
+		expect(error.kind).toBe('permanent');
+		expect(error.message).toBe('cannot upload "/answers/x" on Dropbox: the Dropbox account is full; free some space or upgrade the plan');
+	});
+
+	test('an app without the permission it needs', async () => {
+		server.failNext(1, 403, {}, {endpoint: 'files/upload', body: {error_summary: 'missing_scope/..', error: {'.tag': 'missing_scope', required_scope: 'files.content.write'}}});
+		const error = await caught(remote().write('x', Readable.from([Buffer.from('x')]), {size: 1, mtime: 0}));
+		expect(error.kind).toBe('access_denied');
+		expect(error.message).toBe(
+			'Dropbox refused to upload "/answers/x" on Dropbox: the app lacks the "files.content.write" permission; enable it in the app\'s settings and use Login to Provider again',
+		);
+	});
+
+	test('a malformed request shows the first line of what Dropbox said', async () => {
+		server.failNext(1, 400, {}, {endpoint: 'files/get_metadata', body: 'Error in call to API function "files/get_metadata": something odd\nmore'});
+		const error = await caught(remote().stat('y'));
+		expect(error.message).toBe('Dropbox rejected the request to read "/answers/y" on Dropbox as malformed: Error in call to API function "files/get_metadata": something odd');
+	});
+});
+
+describe('cancel', () => {
+	test('a cancelled upload session stops between chunks and leaves nothing', async () => {
+		const controller = new AbortController();
+		function* source(): Generator<Buffer> {
+			for (let i = 0; i < 12; i++) {
+				if (i === 6) controller.abort();
+				yield Buffer.alloc(MiB, i);
+			}
+		}
+		const r = new DropboxRemote({token: server.token, api_url: server.url, chunk_size: 4}, {folder: 'cancel'});
+		const error = await caught(r.write('big', Readable.from(source()), {size: 12 * MiB, mtime: 0, signal: controller.signal}));
+		expect(error.kind).toBe('aborted');
+		expect(server.file('/cancel/big')).toBeUndefined();
+	});
+
+	test('a cancelled download ends the stream', async () => {
+		server.putFile('/cancel/file', Buffer.alloc(2 * MiB, 3));
+		const controller = new AbortController();
+		const r = new DropboxRemote({token: server.token, api_url: server.url}, {folder: 'cancel'});
+		const stream = await r.read('file', undefined, {signal: controller.signal});
+		controller.abort();
+		const error = await caught(readAll(stream));
+		expect(error.kind).toBe('aborted');
+	});
+});
