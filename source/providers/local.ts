@@ -292,10 +292,6 @@ export class LocalRemote implements Remote, LocationBrowser {
 		await fs.rm(probe, {force: true});
 	}
 
-	async listBuckets(): Promise<string[]> {
-		return [];
-	}
-
 	async listFolders(_bucket: string | undefined, dir: string): Promise<string[]> {
 		const base = dir === '' ? '' : this.checkName(dir.replace(/^\/+|\/+$/g, ''));
 		const full = this.localPath(base);

@@ -1,0 +1,415 @@
+/**
+ * Amazon S3 and S3-compatible storage. The remote's root is `bucket/folder`;
+ * paths are keys below it. Modification times live in x-amz-meta-mtime
+ * (rclone's format); listings get them from an MtimeIndex, or from a HEAD per
+ * object the index does not know.
+ */
+import type {Readable} from 'node:stream';
+import {
+	CopyObjectCommand,
+	DeleteObjectCommand,
+	GetBucketLocationCommand,
+	GetObjectCommand,
+	HeadObjectCommand,
+	ListBucketsCommand,
+	ListObjectsV2Command,
+	PutObjectCommand,
+	S3Client,
+	type HeadObjectCommandOutput,
+	type ListObjectsV2CommandOutput,
+	type StorageClass,
+	type _Object,
+} from '@aws-sdk/client-s3';
+import {CloudSyncError} from '../core/errors.js';
+import type {Attributes} from '../core/fields.js';
+import {joinPath} from '../core/paths.js';
+import type {Entry, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
+import {partSizeFor, s3Settings, type S3Settings} from './s3-config.js';
+import {isS3NotFound, s3Error} from './s3-errors.js';
+import {bareEtag, formatMtime, md5FromChecksumMetadata, md5FromEtag, parseMtime, posixFromMetadata, posixToMetadata} from './s3-metadata.js';
+import {MemoryMtimeIndex, type MtimeIndex} from './s3-mtime-index.js';
+import {uploadObject} from './s3-upload.js';
+
+export type S3Location = {bucket?: string; folder?: string};
+export type S3RemoteOptions = {
+	/** Remembers mtimes between runs; without one, an in-memory index serves this instance. */
+	mtimeIndex?: MtimeIndex;
+	/** Concurrent HEAD requests while listing objects the index does not know (default 16). */
+	headConcurrency?: number;
+};
+
+/**
+ * The SDK retries each request this many times in all (its default is 3).
+ * Kept small because the sync engine retries whole files with backoff, but
+ * not 1: a retry inside a multipart upload re-sends one part, not the file.
+ */
+export const s3MaxAttempts = 3;
+
+export class S3Remote implements Remote, LocationBrowser {
+	readonly features: RemoteFeatures = {
+		hashes: ['md5'],
+		// x-amz-meta-mtime keeps nanoseconds; a double in ms holds about a microsecond.
+		precisionMs: 0.001,
+		canSetMtime: true,
+		posixMetadata: true,
+		slowHash: false,
+	};
+	readonly label: string;
+	readonly settings: S3Settings;
+	readonly bucket: string;
+	/** '' or "a/b/" (with the trailing slash). */
+	readonly prefix: string;
+	private readonly index: MtimeIndex;
+	private readonly headConcurrency: number;
+	private readonly clients = new Map<string, S3Client>();
+	private readonly regions = new Map<string, Promise<string>>();
+	private readonly endpointName: string;
+
+	constructor(attributes: Attributes, location: S3Location = {}, options: S3RemoteOptions = {}) {
+		this.settings = s3Settings(attributes);
+		this.bucket = (location.bucket ?? '').trim();
+		const folder = joinPath(location.folder ?? '');
+		this.prefix = folder === '' ? '' : `${folder}/`;
+		this.index = options.mtimeIndex ?? new MemoryMtimeIndex();
+		this.headConcurrency = options.headConcurrency ?? 16;
+		this.endpointName = this.settings.endpoint || 'Amazon S3';
+		this.label = `s3://${this.bucket}${folder ? `/${folder}` : ''}`;
+	}
+
+	async *list(dir = '', options: ListOptions = {}): AsyncGenerator<Entry> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const start = joinPath(dir);
+		const prefix = start === '' ? this.prefix : `${this.prefix}${start}/`;
+		let token: string | undefined;
+		let page: Promise<ListObjectsV2CommandOutput> | undefined = this.listPage(client, bucket, prefix, undefined, options.signal);
+		while (page) {
+			const output: ListObjectsV2CommandOutput = await page;
+			token = output.IsTruncated ? output.NextContinuationToken : undefined;
+			// The next page loads while this one's entries are resolved and consumed.
+			page = token ? this.listPage(client, bucket, prefix, token, options.signal) : undefined;
+			page?.catch(() => undefined);
+			const objects = (output.Contents ?? []).filter(o => o.Key !== undefined && o.Key.length > this.prefix.length);
+			const entries = this.resolveEntries(client, bucket, objects, options.signal);
+			for (const entry of entries) yield await entry;
+		}
+	}
+
+	private listPage(client: S3Client, bucket: string, prefix: string, token: string | undefined, signal?: AbortSignal): Promise<ListObjectsV2CommandOutput> {
+		return client
+			.send(new ListObjectsV2Command({Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token}), {abortSignal: signal})
+			.catch(error => {
+				throw this.error(error, `list ${this.describe(prefix)}`);
+			});
+	}
+
+	/** Entries for one page, in order; HEADs for index misses run concurrently, bounded. */
+	private resolveEntries(client: S3Client, bucket: string, objects: _Object[], signal?: AbortSignal): Array<Promise<Entry>> {
+		let running = 0;
+		const waiting: Array<() => void> = [];
+		const slot = async <T>(work: () => Promise<T>): Promise<T> => {
+			if (running >= this.headConcurrency) await new Promise<void>(resolve => waiting.push(resolve));
+			running++;
+			try {
+				return await work();
+			} finally {
+				running--;
+				waiting.shift()?.();
+			}
+		};
+		const results = objects.map(object => {
+			const key = object.Key!;
+			const path = key.slice(this.prefix.length);
+			const etag = bareEtag(object.ETag);
+			const size = object.Size ?? 0;
+			const md5 = md5FromEtag(etag);
+			if (key.endsWith('/')) {
+				return Promise.resolve<Entry>({path: path.slice(0, -1), isDir: true, size: 0, mtime: object.LastModified?.getTime() ?? 0, etag});
+			}
+			const base: Entry = {path, isDir: false, size, mtime: 0, etag, ...(md5 ? {hashes: {md5}} : {})};
+			const known = this.index.get(key, etag, size);
+			if (known !== undefined) return Promise.resolve<Entry>({...base, mtime: known, ...this.index.getPosix?.(key, etag, size)});
+			return slot(async () => {
+				const head = await this.head(client, bucket, key, signal);
+				// Deleted since the listing: keep the listed facts with the server's time.
+				if (!head) return {...base, mtime: object.LastModified?.getTime() ?? 0};
+				const entry = this.entryFromHead(path, key, head);
+				return {...entry, etag, size};
+			});
+		});
+		for (const result of results) result.catch(() => undefined);
+		return results;
+	}
+
+	private async head(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<HeadObjectCommandOutput | undefined> {
+		try {
+			return await client.send(new HeadObjectCommand({Bucket: bucket, Key: key}), {abortSignal: signal});
+		} catch (error) {
+			if (isS3NotFound(error)) return undefined;
+			throw this.error(error, `read the metadata of ${this.describe(key)}`);
+		}
+	}
+
+	/** An entry from HEAD's metadata; records it in the index. */
+	private entryFromHead(path: string, key: string, head: HeadObjectCommandOutput): Entry {
+		const etag = bareEtag(head.ETag);
+		const size = head.ContentLength ?? 0;
+		const metadata = head.Metadata ?? {};
+		const mtime = parseMtime(metadata.mtime) ?? head.LastModified?.getTime() ?? 0;
+		const posix = posixFromMetadata(metadata);
+		const md5 = md5FromEtag(etag) ?? md5FromChecksumMetadata(metadata.md5chksum);
+		this.index.set(key, etag, size, mtime, posix);
+		return {path, isDir: false, size, mtime, etag, ...(md5 ? {hashes: {md5}} : {}), ...posix};
+	}
+
+	async stat(path: string): Promise<Entry | undefined> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const name = path.replace(/\/+$/, '');
+		if (name === '') return {path: '', isDir: true, size: 0, mtime: 0};
+		const key = this.prefix + name;
+		const head = await this.head(client, bucket, key);
+		if (head) return this.entryFromHead(name, key, head);
+		// A directory: a marker object, or any key below it.
+		const below = await client
+			.send(new ListObjectsV2Command({Bucket: bucket, Prefix: `${key}/`, MaxKeys: 1}))
+			.catch(error => {
+				throw this.error(error, `look for ${this.describe(key)}`);
+			});
+		const first = below.Contents?.[0];
+		return first ? {path: name, isDir: true, size: 0, mtime: first.Key === `${key}/` ? first.LastModified?.getTime() ?? 0 : 0} : undefined;
+	}
+
+	async read(path: string, range?: ReadRange, options: {signal?: AbortSignal} = {}): Promise<Readable> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const key = this.prefix + path;
+		const header = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
+		try {
+			const output = await client.send(new GetObjectCommand({Bucket: bucket, Key: key, Range: header}), {abortSignal: options.signal});
+			return output.Body as Readable;
+		} catch (error) {
+			throw this.error(error, `download ${this.describe(key)}`);
+		}
+	}
+
+	async write(path: string, body: Readable, options: WriteOptions): Promise<Entry> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const name = path;
+		if (name === '') throw new CloudSyncError('unsafe_path', 'refused to write an object with an empty name');
+		const key = this.prefix + name;
+		const posix = {mode: options.mode, uid: options.uid, gid: options.gid};
+		const metadata: Record<string, string> = {mtime: formatMtime(options.mtime), ...posixToMetadata(posix)};
+		const partSize = partSizeFor(options.size, this.settings.chunkBytes);
+		const knownMd5 = options.hashes?.md5;
+		if (knownMd5 && options.size > partSize) metadata.md5chksum = Buffer.from(knownMd5, 'hex').toString('base64');
+		const result = await uploadObject({
+			client,
+			bucket,
+			key,
+			name: this.describe(key),
+			body,
+			size: options.size,
+			partSize,
+			concurrency: this.settings.uploadConcurrency,
+			metadata,
+			storageClass: this.settings.storageClass,
+			serverSideEncryption: this.settings.serverSideEncryption || undefined,
+			md5: knownMd5,
+			signal: options.signal,
+			mapError: (error, action) => this.error(error, action),
+		});
+		const stored = {mode: posix.mode, uid: posix.uid, gid: posix.gid};
+		this.index.set(key, result.etag, result.size, options.mtime, stored);
+		const entry: Entry = {path: name, isDir: false, size: result.size, mtime: options.mtime, etag: result.etag, hashes: {md5: result.md5}};
+		for (const field of ['mode', 'uid', 'gid'] as const) if (stored[field] !== undefined) entry[field] = stored[field];
+		return entry;
+	}
+
+	async delete(path: string): Promise<void> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const key = this.prefix + path;
+		try {
+			await client.send(new DeleteObjectCommand({Bucket: bucket, Key: key}));
+		} catch (error) {
+			if (isS3NotFound(error)) return;
+			throw this.error(error, `delete ${this.describe(key)}`);
+		}
+		this.index.delete(key);
+	}
+
+	/** Creates a directory marker ("dir/"), so empty folders survive like rclone's --s3-directory-markers. */
+	async mkdir(path: string): Promise<void> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const name = joinPath(path);
+		if (name === '') return;
+		const key = `${this.prefix}${name}/`;
+		try {
+			await client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: Buffer.alloc(0), ContentLength: 0}));
+		} catch (error) {
+			throw this.error(error, `create the folder ${this.describe(key)}`);
+		}
+	}
+
+	/** Removes the folder's marker object, if there is one; keys below it are not touched. */
+	async rmdir(path: string): Promise<void> {
+		const name = joinPath(path);
+		if (name === '') return;
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const key = `${this.prefix}${name}/`;
+		try {
+			await client.send(new DeleteObjectCommand({Bucket: bucket, Key: key}));
+		} catch (error) {
+			if (!isS3NotFound(error)) throw this.error(error, `remove the folder ${this.describe(key)}`);
+		}
+	}
+
+	/** Rewrites the metadata with a server-side copy onto itself (objects up to 5 GiB). */
+	async setMtime(path: string, mtime: number): Promise<void> {
+		const bucket = this.requireBucket();
+		const client = await this.client(bucket);
+		const key = this.prefix + path;
+		const head = await this.head(client, bucket, key);
+		if (!head) throw new CloudSyncError('not_found', `cannot set the time of ${this.describe(key)}: it does not exist`);
+		if ((head.ContentLength ?? 0) > 5 * 1024 ** 3) {
+			throw new CloudSyncError('permanent', `cannot change the time of ${this.describe(key)} in place: S3 copies objects over 5 GiB only in parts; it must be uploaded again`);
+		}
+		const metadata = {...(head.Metadata ?? {}), mtime: formatMtime(mtime)};
+		try {
+			const copied = await client.send(
+				new CopyObjectCommand({
+					Bucket: bucket,
+					Key: key,
+					CopySource: `${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`,
+					CopySourceIfMatch: head.ETag,
+					MetadataDirective: 'REPLACE',
+					Metadata: metadata,
+					ContentType: head.ContentType,
+					StorageClass: (head.StorageClass as StorageClass | undefined) ?? ((this.settings.storageClass || undefined) as StorageClass | undefined),
+					ServerSideEncryption: this.settings.serverSideEncryption || undefined,
+				}),
+			);
+			const etag = bareEtag(copied.CopyObjectResult?.ETag ?? head.ETag);
+			this.index.set(key, etag, head.ContentLength ?? 0, mtime, posixFromMetadata(metadata));
+		} catch (error) {
+			throw this.error(error, `set the time of ${this.describe(key)}`);
+		}
+	}
+
+	async verify(): Promise<void> {
+		if (this.bucket === '') {
+			await this.listBuckets();
+			return;
+		}
+		const client = await this.client(this.bucket);
+		try {
+			// GET, not HEAD: a HEAD error has no body to tell a wrong key from a wrong secret.
+			await client.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: this.prefix || undefined, MaxKeys: 1}));
+		} catch (error) {
+			throw this.error(error, `list ${this.label}`);
+		}
+	}
+
+	async listBuckets(): Promise<string[]> {
+		const client = this.clientFor(this.settings.region || 'us-east-1');
+		try {
+			const output = await client.send(new ListBucketsCommand({}));
+			return (output.Buckets ?? []).map(b => b.Name ?? '').filter(Boolean).sort();
+		} catch (error) {
+			throw s3Error(error, {action: 'list the buckets', endpoint: this.endpointName});
+		}
+	}
+
+	async listFolders(bucket: string | undefined, dir: string): Promise<string[]> {
+		const name = (bucket ?? this.bucket).trim();
+		if (!name) throw new CloudSyncError('usage', 'choose a bucket first');
+		const client = await this.client(name);
+		const base = joinPath(dir);
+		const prefix = base === '' ? '' : `${base}/`;
+		const folders: string[] = [];
+		let token: string | undefined;
+		do {
+			let output: ListObjectsV2CommandOutput;
+			try {
+				output = await client.send(new ListObjectsV2Command({Bucket: name, Prefix: prefix || undefined, Delimiter: '/', ContinuationToken: token}));
+			} catch (error) {
+				throw s3Error(error, {action: `list the folders in ${name}/${prefix}`, endpoint: this.endpointName, bucket: name});
+			}
+			for (const common of output.CommonPrefixes ?? []) {
+				const folder = common.Prefix?.slice(prefix.length, -1);
+				if (folder) folders.push(folder);
+			}
+			token = output.IsTruncated ? output.NextContinuationToken : undefined;
+		} while (token);
+		return folders;
+	}
+
+	async close(): Promise<void> {
+		await this.index.flush();
+		for (const client of this.clients.values()) client.destroy();
+		this.clients.clear();
+	}
+
+	private requireBucket(): string {
+		if (!this.bucket) throw new CloudSyncError('usage', 'this S3 location has no bucket: choose a bucket for the task');
+		return this.bucket;
+	}
+
+	private describe(key: string): string {
+		return `s3://${this.bucket}/${key}`;
+	}
+
+	private error(error: unknown, action: string): CloudSyncError {
+		return s3Error(error, {action, endpoint: this.endpointName, bucket: this.bucket || undefined});
+	}
+
+	/** The client for a bucket, in the bucket's region when none is configured. */
+	private async client(bucket: string): Promise<S3Client> {
+		if (this.settings.region) return this.clientFor(this.settings.region);
+		let region = this.regions.get(bucket);
+		if (!region) {
+			region = this.detectRegion(bucket);
+			this.regions.set(bucket, region);
+		}
+		return this.clientFor(await region);
+	}
+
+	/** GetBucketLocation; services that do not answer it are treated as us-east-1. */
+	private async detectRegion(bucket: string): Promise<string> {
+		try {
+			const output = await this.clientFor('us-east-1').send(new GetBucketLocationCommand({Bucket: bucket}));
+			const constraint = output.LocationConstraint as string | undefined;
+			if (!constraint) return 'us-east-1';
+			if (constraint === 'EU') return 'eu-west-1';
+			return constraint;
+		} catch (error) {
+			const mapped = this.error(error, `find the region of bucket "${bucket}"`);
+			// Wrong keys, a missing bucket or an unreachable endpoint: say so now.
+			if (['auth', 'not_found', 'unreachable', 'tls'].includes(mapped.kind)) throw mapped;
+			return 'us-east-1';
+		}
+	}
+
+	private clientFor(region: string): S3Client {
+		let client = this.clients.get(region);
+		if (!client) {
+			const legacy = this.settings.legacyChecksums ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+			client = new S3Client({
+				region,
+				endpoint: this.settings.endpoint || undefined,
+				forcePathStyle: this.settings.forcePathStyle,
+				credentials: {accessKeyId: this.settings.accessKeyId, secretAccessKey: this.settings.secretAccessKey},
+				requestChecksumCalculation: legacy,
+				responseChecksumValidation: legacy,
+				maxAttempts: s3MaxAttempts,
+				requestHandler: {connectionTimeout: 15_000, requestTimeout: 120_000},
+			});
+			this.clients.set(region, client);
+		}
+		return client;
+	}
+}
