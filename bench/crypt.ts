@@ -2,15 +2,17 @@
  * Crypt throughput: encrypt + write a 1 GiB file to a local folder through
  * CryptRemote, against `rclone copy` of the same file to a crypt remote over a
  * local folder, in the same run. Median of 3 each, alternating, fresh target
- * folders. Run: `node --import tsx bench/crypt.ts [sizeMiB]`.
+ * folders; times are whole processes (start-up, key derivation, fsync
+ * included), peak RSS from GNU time. Run: `node --import tsx bench/crypt.ts [sizeMiB]`.
  */
-import {spawn} from 'node:child_process';
 import {randomFillSync} from 'node:crypto';
 import {createWriteStream} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+import {cacheDir as defaultCacheDir, measure, median, rcloneEnv} from './measure.js';
 import type {BenchRow} from './types.js';
 
 export type BenchCryptOptions = {
@@ -46,41 +48,29 @@ async function ensureData(cacheDir: string, sizeMiB: number): Promise<string> {
 
 type Run = {seconds: number; rssMb: number};
 
-function run(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; stdin?: string}): Promise<{stdout: string; stderr: string; code: number; hwmMb: number}> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		let hwmMb = 0;
-		// Peak RSS of a child we cannot instrument: VmHWM is the high-water mark, so late samples are exact.
-		const sample = setInterval(() => {
-			fs.readFile(`/proc/${child.pid}/status`, 'utf8')
-				.then(status => {
-					const match = /VmHWM:\s+(\d+) kB/.exec(status);
-					if (match) hwmMb = Math.max(hwmMb, Number(match[1]) / 1024);
-				})
-				.catch(() => undefined);
-		}, 50);
-		child.stdout.on('data', chunk => (stdout += chunk));
-		child.stderr.on('data', chunk => (stderr += chunk));
-		child.on('error', reject);
-		child.on('close', code => {
-			clearInterval(sample);
-			resolve({stdout, stderr, code: code ?? 1, hwmMb});
-		});
-		child.stdin.end(options.stdin ?? '');
+/** The timed child as one ESM file, so a run pays Node's start-up only, like the built CLI. */
+async function bundleChild(): Promise<string> {
+	const root = fileURLToPath(new URL('..', import.meta.url));
+	const outfile = path.join(root, 'node_modules', '.cache', 'cloudsync-bench', 'crypt-child.mjs');
+	await build({
+		entryPoints: [path.join(root, 'bench', 'crypt-child.ts')],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'node20',
+		outfile,
+		packages: 'external',
+		logLevel: 'error',
 	});
+	return outfile;
 }
 
 async function obscure(secret: string, env: NodeJS.ProcessEnv): Promise<string> {
-	const result = await run('rclone', ['obscure', '-'], {env, stdin: `${secret}\n`});
-	if (result.code !== 0) throw new Error(`rclone obscure failed: ${result.stderr}`);
-	return result.stdout.trim();
+	return (await measure('rclone', ['obscure', '-'], {env, stdin: `${secret}\n`})).stdout.trim();
 }
 
-async function rcloneEnv(target: string): Promise<NodeJS.ProcessEnv> {
-	const env: NodeJS.ProcessEnv = {...process.env, RCLONE_CONFIG: path.join(os.tmpdir(), 'cloudsync-bench-no-rclone.conf')};
-	delete env.AWS_CA_BUNDLE;
+async function cryptEnv(target: string): Promise<NodeJS.ProcessEnv> {
+	const env = rcloneEnv();
 	env.RCLONE_CONFIG_BENCHCRYPT_TYPE = 'crypt';
 	env.RCLONE_CONFIG_BENCHCRYPT_REMOTE = target;
 	env.RCLONE_CONFIG_BENCHCRYPT_PASSWORD = await obscure(password, env);
@@ -88,43 +78,27 @@ async function rcloneEnv(target: string): Promise<NodeJS.ProcessEnv> {
 	return env;
 }
 
-async function timeCloudsync(sourceFile: string, target: string): Promise<Run & {cipher: string}> {
-	const child = fileURLToPath(new URL('./crypt-child.ts', import.meta.url));
-	const result = await run(process.execPath, ['--import', 'tsx', child, sourceFile, target], {stdin: JSON.stringify({password, salt})});
-	if (result.code !== 0) throw new Error(`cloudsync crypt run failed: ${result.stderr.trim()}`);
-	const parsed = JSON.parse(result.stdout) as {seconds: number; rssMb: number; cipher: string};
-	return parsed;
-}
-
-async function timeRclone(sourceDir: string, env: NodeJS.ProcessEnv): Promise<Run> {
-	const started = performance.now();
-	const result = await run('rclone', ['copy', sourceDir, 'benchcrypt:'], {env});
-	const seconds = (performance.now() - started) / 1000;
-	if (result.code !== 0) throw new Error(`rclone copy failed: ${result.stderr.trim()}`);
-	return {seconds, rssMb: result.hwmMb};
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 export async function benchCrypt(options: BenchCryptOptions = {}): Promise<BenchRow[]> {
 	const sizeMiB = options.sizeMiB ?? 1024;
 	const runs = options.runs ?? 3;
 	const log = options.log ?? (() => undefined);
-	const cacheDir = options.cacheDir ?? process.env.CLOUDSYNC_BENCH_CACHE ?? path.join(os.tmpdir(), 'cloudsync-bench-cache');
+	const cacheDir = options.cacheDir ?? defaultCacheDir();
 	const sourceDir = await ensureData(cacheDir, sizeMiB);
 	const sourceFile = path.join(sourceDir, 'data.bin');
 	const work = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudsync-bench-crypt-'));
 	try {
-		const env = await rcloneEnv(path.join(work, 'rclone'));
+		const env = await cryptEnv(path.join(work, 'rclone'));
+		const child = await bundleChild();
 		const ours: Run[] = [];
 		const theirs: Run[] = [];
 		for (let i = 0; i < runs; i++) {
 			await fs.rm(path.join(work, 'cloudsync'), {recursive: true, force: true});
-			const mine = await timeCloudsync(sourceFile, path.join(work, 'cloudsync'));
+			const mine = await measure(process.execPath, [child, sourceFile, path.join(work, 'cloudsync')], {stdin: JSON.stringify({password, salt})});
 			ours.push(mine);
 			await fs.rm(path.join(work, 'rclone'), {recursive: true, force: true});
-			theirs.push(await timeRclone(sourceDir, env));
-			log(`run ${i + 1}: cloudsync ${mine.seconds.toFixed(2)} s (${mine.cipher}), rclone ${theirs[i].seconds.toFixed(2)} s`);
+			theirs.push(await measure('rclone', ['copy', sourceDir, 'benchcrypt:'], {env}));
+			const cipher = (JSON.parse(mine.stdout) as {cipher: string}).cipher;
+			log(`crypt run ${i + 1}: cloudsync ${mine.seconds.toFixed(2)} s (${cipher}), rclone ${theirs[i].seconds.toFixed(2)} s`);
 		}
 		const cloudsync = median(ours.map(r => r.seconds));
 		const rclone = median(theirs.map(r => r.seconds));
