@@ -80,6 +80,29 @@ describe('tokens', () => {
 		expect(server.oauth.secretsInQuery).toBe(0);
 	});
 
+	test('a token that expires in the middle of an upload session is renewed and the chunk sent again', async () => {
+		const {token, refreshToken} = server.issueTokens();
+		let saves = 0;
+		const remote = new DropboxRemote(
+			{token, refresh_token: refreshToken, client_id: server.clientId, api_url: server.url, chunk_size: 4},
+			{folder: 'midway'},
+			{onTokenRefreshed: () => void saves++},
+		);
+		const content = Buffer.alloc(9 * MiB, 7);
+		server.failNext(1, 401, {}, {endpoint: 'files/upload_session/append_v2'});
+		const mark = server.requests.length;
+		await remote.write('file', Readable.from([content]), {size: content.length, mtime: 0});
+		expect(since(mark)).toEqual([
+			'files/upload_session/start 200',
+			'files/upload_session/append_v2 401',
+			'oauth2/token 200',
+			'files/upload_session/append_v2 200',
+			'files/upload_session/finish 200',
+		]);
+		expect(saves).toBe(1);
+		expect(server.file('/midway/file')?.content.equals(content)).toBe(true);
+	});
+
 	test('a token past its saved expiry is renewed before the first call, and concurrent calls share one renewal', async () => {
 		const {token, refreshToken} = server.issueTokens();
 		let saves = 0;

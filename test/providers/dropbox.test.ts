@@ -174,6 +174,15 @@ describe('read', () => {
 		expect((await readAll(await r.read('digits.txt', {start: 10}))).toString()).toBe('abcdef');
 	});
 
+	test('names beyond ASCII travel escaped in Dropbox-API-Arg both ways', async () => {
+		const r = remote('r-ü');
+		const name = 'ünï/\u{1F600} \u00e9t\u00e9.txt';
+		await r.write(name, Readable.from([Buffer.from('smile')]), {size: 5, mtime: 0});
+		expect(server.file(`/r-ü/${name}`)?.content.toString()).toBe('smile');
+		expect((await readAll(await r.read(name))).toString()).toBe('smile');
+		expect((await collect(r.list())).map(entry => entry.path)).toEqual(['ünï', name]);
+	});
+
 	test('a missing file is not_found (Dropbox 409 path/not_found)', async () => {
 		const error = await caught(remote('r2').read('missing.txt'));
 		expect(error.kind).toBe('not_found');
