@@ -222,6 +222,23 @@ describe('rate limits and server errors', () => {
 	});
 });
 
+describe('api_url', () => {
+	test('https to a server that does not speak TLS is a TLS failure, for API calls and downloads', async () => {
+		server.putFile('/tls/f', 'x');
+		const remote = new DropboxRemote({token: server.token, api_url: `https://127.0.0.1:${server.port}`}, {folder: 'tls'});
+		const error = await caught(remote.verify());
+		expect(error.kind).toBe('tls');
+		expect(error.message).toBe('cannot reach Dropbox securely (EPROTO): check the system clock, the CA certificates and any proxy in between');
+		expect((await caught(remote.read('f'))).kind).toBe('tls');
+	});
+
+	test('a value that is not an http(s) base URL is refused with the form to use', () => {
+		expect(() => new DropboxRemote({token: 't', api_url: 'localhost:8080'}, {})).toThrow('api_url must start with http:// or https://, not localhost:');
+		expect(() => new DropboxRemote({token: 't', api_url: 'not a url'}, {})).toThrow('api_url "not a url" is not a URL: use a form like https://proxy.example:8443 or leave it empty');
+		expect(() => new DropboxRemote({token: 't', api_url: 'http://user:pw@host'}, {})).toThrow('api_url must not contain a user name, password, query or fragment');
+	});
+});
+
 describe('uploads survive lost answers and damage on the way', () => {
 	const size = 9 * MiB + 5;
 	const content = Buffer.alloc(size);
