@@ -17,6 +17,11 @@ export type SchedulerServiceOptions = Pick<SchedulerOptions, 'loadTasks' | 'star
 	kind: SchedulerKind;
 	clock?: Clock;
 	lock?: SchedulerLockOptions;
+	/**
+	 * While active, read the tasks again this often (default 10 s), so edits
+	 * made by other processes (the CLI, another window) reach the schedule.
+	 */
+	reloadEveryMs?: number;
 	onEvent?(event: SchedulerServiceEvent): void;
 };
 
@@ -25,6 +30,7 @@ export class SchedulerService {
 	readonly #lock: SchedulerLock;
 	readonly #clock: Clock;
 	#scheduler?: Scheduler;
+	#reloadTimer?: NodeJS.Timeout;
 	#transition: Promise<void> = Promise.resolve();
 
 	constructor(options: SchedulerServiceOptions) {
@@ -110,12 +116,15 @@ export class SchedulerService {
 		this.#scheduler = scheduler;
 		this.#emit({type: 'active'});
 		await scheduler.start();
+		this.#reloadTimer = setInterval(() => void scheduler.reload().catch(() => undefined), this.#options.reloadEveryMs ?? 10_000);
 	}
 
 	async #deactivate(reason: 'lost' | 'stopped'): Promise<void> {
 		const scheduler = this.#scheduler;
 		if (!scheduler) return;
 		this.#scheduler = undefined;
+		clearInterval(this.#reloadTimer);
+		this.#reloadTimer = undefined;
 		await scheduler.stop();
 		this.#emit({type: 'inactive', reason});
 	}
