@@ -13,10 +13,14 @@ export type RunRemotes = {source: Remote; destination: Remote; local: Remote; cl
 export async function openRunRemotes(
 	task: Task,
 	credential: Credential,
-	options: {localPath?: string; mtimeIndexFile?: string; onLocalError?: LocalListErrorHandler},
+	options: {localPath?: string; mtimeIndexFile?: string; onLocalError?: LocalListErrorHandler; onAttributesUpdated?: (attributes: Credential['attributes']) => Promise<void> | void},
 ): Promise<RunRemotes> {
 	const local = new LocalRemote(options.localPath ?? task.path, {followSymlinks: task.followSymlinks, onError: options.onLocalError});
-	let cloud: Remote = await openRemote(credential, {bucket: task.bucket, folder: task.folder}, {mtimeIndexFile: options.mtimeIndexFile, followSymlinks: task.followSymlinks});
+	let cloud: Remote = await openRemote(credential, {bucket: task.bucket, folder: task.folder}, {
+		mtimeIndexFile: options.mtimeIndexFile,
+		followSymlinks: task.followSymlinks,
+		onAttributesUpdated: options.onAttributesUpdated,
+	});
 	if (task.encryption) {
 		cloud = new CryptRemote(cloud, {
 			password: task.encryptionPassword,

@@ -24,6 +24,8 @@ export type RunContext = {
 	dryRun: boolean;
 	signal: AbortSignal;
 	mtimeIndexFile?: string;
+	/** Keeps renewed provider tokens (Dropbox) in the store. */
+	saveCredentialAttributes?: (attributes: Credential['attributes']) => Promise<void>;
 	log(level: LogLevel, message: string): void;
 	progress(progress: RunProgress): void;
 	scriptStarted(pgid: number): void;
@@ -146,7 +148,7 @@ async function scriptsAndSync(context: RunContext, snapshot: Snapshot | undefine
 	}
 	// Provider code loads only when a run gets this far.
 	const {openRunRemotes} = await import('./remotes.js');
-	const remotes = await openRunRemotes(task, context.credential, {localPath, mtimeIndexFile: context.mtimeIndexFile});
+	const remotes = await openRunRemotes(task, context.credential, {localPath, mtimeIndexFile: context.mtimeIndexFile, onAttributesUpdated: context.saveCredentialAttributes});
 	let result: SyncResult;
 	try {
 		result = await runSync({

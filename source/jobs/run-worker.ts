@@ -80,6 +80,10 @@ async function main(): Promise<RunFile> {
 			dryRun: args.dryRun,
 			signal: controller.signal,
 			mtimeIndexFile: args.owner === 'unsaved' ? undefined : mtimeIndexPath(args.dataDir, task.id),
+			saveCredentialAttributes: async attributes => {
+				const current = await store.requireCredential(credential.name);
+				await store.saveCredential({...current, attributes: {...current.attributes, ...attributes}}, {replace: true});
+			},
 			log,
 			progress: progress => void send({type: 'progress', progress}),
 			scriptStarted: pgid => void send({type: 'script-start', pgid}),

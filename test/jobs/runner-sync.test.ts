@@ -90,7 +90,7 @@ describe('runs against s3rver', () => {
 		expect(await objectText(bucket, 'backup/docs/b.txt')).toBe('bravo');
 		expect(fs.readFileSync(marker, 'utf8')).toBe('pre\npost\n');
 		const log = readRunLog(home.dir, task.id, record.id);
-		const order = ['[pre-script]', 'a.txt: Copied', '[post-script] post sees'].map(text => log.indexOf(text));
+		const order = ['Running the pre-script.', 'a.txt: Copied', 'Running the post-script.', '[post-script] post sees bucket-1'].map(text => log.indexOf(text));
 		expect(order.every(index => index >= 0)).toBe(true);
 		expect([...order].sort((a, b) => a - b)).toEqual(order);
 		expect(progress.length).toBeGreaterThan(0);
