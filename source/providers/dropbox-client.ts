@@ -118,12 +118,14 @@ export class DropboxClient {
 		for (;;) {
 			if (signal?.aborted) throw cancelled(action, where);
 			await this.ensureFreshToken();
+			const tokenUsed = this.token;
 			try {
 				return await attempt();
 			} catch (error) {
 				if (signal?.aborted) throw cancelled(action, where);
 				if (isDropboxFailure(error) && error.status === 401) {
 					if (!this.canRefresh) throw new CloudSyncError('auth', tokenInvalidMessage, {cause: error});
+					if (this.token !== tokenUsed) continue; // another request renewed it meanwhile
 					if (refreshed) throw new CloudSyncError('auth', 'Dropbox rejected a freshly renewed token: use Login to Provider again', {cause: error});
 					refreshed = true;
 					await this.refresh();

@@ -80,6 +80,21 @@ describe('tokens', () => {
 		expect(server.oauth.secretsInQuery).toBe(0);
 	});
 
+	test('many requests that meet an expired token share one renewal', async () => {
+		const {token, refreshToken} = server.issueTokens();
+		let saves = 0;
+		const remote = new DropboxRemote(
+			{token, refresh_token: refreshToken, client_id: server.clientId, api_url: server.url},
+			{},
+			{onTokenRefreshed: () => void saves++},
+		);
+		server.expireTokens(token);
+		const mark = server.requests.length;
+		await Promise.all(Array.from({length: 6}, (_, i) => remote.stat(`nothing-${i}`)));
+		expect(since(mark).filter(line => line.startsWith('oauth2/token'))).toHaveLength(1);
+		expect(saves).toBe(1);
+	});
+
 	test('a token that expires in the middle of an upload session is renewed and the chunk sent again', async () => {
 		const {token, refreshToken} = server.issueTokens();
 		let saves = 0;
