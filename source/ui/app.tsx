@@ -1,5 +1,6 @@
 import {render} from 'ink';
 import type {Store} from '../store/store.js';
+import {KeyPacer} from './key-pacer.js';
 import {KeyRouter} from './router.js';
 import type {Services} from './services.js';
 import {Shell} from './shell.js';
@@ -35,11 +36,12 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	const done = new Promise<number>(resolve => {
 		finish = resolve;
 	});
+	const pacer = new KeyPacer(stdin);
 	const instance = render(
-		<KeyRouter>
+		<KeyRouter pacer={pacer}>
 			<Shell services={services} onQuit={code => finish(code)} />
 		</KeyRouter>,
-		{stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
+		{stdin: pacer.input, stdout, stderr, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
 	);
 	const code = await Promise.race([done, instance.waitUntilExit().then(() => 0)]);
 	instance.unmount();

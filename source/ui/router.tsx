@@ -23,15 +23,22 @@ const RouterContext = createContext<Router | undefined>(undefined);
  * modal layer (a dialog) swallows every key it does not handle, so nothing
  * below it reacts while it is open.
  */
-export function KeyRouter({children}: {children: ReactNode}) {
+export function KeyRouter({children, pacer}: {children: ReactNode; pacer?: {keyDone(): void}}) {
 	const layers = useRef<Layer[]>([]);
 	const [modalCount, setModalCount] = useState(0);
+	const [keysSeen, setKeysSeen] = useState(0);
 	const {internal_eventEmitter: events} = useStdin();
+	// Runs after React has committed a key's changes and run their effects
+	// (text fields re-subscribe in effects): then the next key may come.
+	useEffect(() => {
+		pacer?.keyDone();
+	}, [keysSeen, pacer]);
 	useEffect(() => {
 		// Listens ahead of every useInput (ours and ink-text-input's) so a text
 		// field can tell that the key it is about to insert was Ctrl+letter.
 		const record = (data: string | Buffer) => {
 			lastInput = String(data);
+			setKeysSeen(n => n + 1);
 		};
 		events?.prependListener('input', record);
 		return () => {

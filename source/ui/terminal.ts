@@ -23,6 +23,14 @@ export function guardTerminal(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStre
 	const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
 	const codes: Record<string, number> = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143};
 	const onSignal = (signal: NodeJS.Signals) => {
+		if (signal === 'SIGHUP') {
+			// The terminal is gone (a dropped SSH session): nothing to restore, and
+			// resetting a dead tty on exit trips an assertion in Node. Die of the signal.
+			restored = true;
+			dispose();
+			process.kill(process.pid, signal);
+			return;
+		}
 		restore();
 		process.exit(codes[signal] ?? 1);
 	};
@@ -35,14 +43,12 @@ export function guardTerminal(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStre
 	process.on('uncaughtException', onCrash);
 	process.on('unhandledRejection', onCrash);
 	process.on('exit', restore);
+	function dispose() {
+		for (const signal of signals) process.off(signal, onSignal);
+		process.off('uncaughtException', onCrash);
+		process.off('unhandledRejection', onCrash);
+		process.off('exit', restore);
+	}
 	stdout.write(enterFullScreen);
-	return {
-		restore,
-		dispose() {
-			for (const signal of signals) process.off(signal, onSignal);
-			process.off('uncaughtException', onCrash);
-			process.off('unhandledRejection', onCrash);
-			process.off('exit', restore);
-		},
-	};
+	return {restore, dispose};
 }

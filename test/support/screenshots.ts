@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 		for (let i = 0; i < 6; i++) await pty.keys('Tab');
 		await pty.keys('Enter');
 		await pty.waitFor('Advanced Scheduler');
-		await pty.keys('Up', 'Enter', 'Tab');
+		await pty.keys('Down', 'Down', 'Down', 'Enter', 'Tab');
 		await pty.keys('BSpace', '3', '0', 'Tab', 'BSpace', '2', 'Tab', 'Tab', 'Tab', 'BSpace', '1', '-', '5');
 		await pty.waitFor('Next 5 runs');
 		await shot(pty, 'task-form-schedule', 'Task form: Advanced Scheduler with the next five runs');
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
 /** The local provider's attributes for a folder (its field names come from the registry). */
 function localAttributes(dir: string): Record<string, string> {
-	return {root: dir};
+	return {path: dir};
 }
 
 await main();

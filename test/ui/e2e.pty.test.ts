@@ -29,11 +29,15 @@ function readTree(dir: string): Record<string, string> {
 	return out;
 }
 
-const focused = (screen: string) => screen.split('\n').find(line => /(^|\s)›/.test(line)) ?? '';
+/** What follows the focus marker (›): the focused field, button or row. */
+function focused(screen: string): string {
+	const line = screen.split('\n').find(l => /(^|\s)›/.test(l)) ?? '';
+	return line.slice(line.indexOf('›') + 1).trim();
+}
 
 async function focus(label: string, key = 'Tab'): Promise<void> {
 	for (let i = 0; i < 40; i++) {
-		if (focused(await pty.screen()).includes(label)) return;
+		if (focused(await pty.screen()).startsWith(label)) return;
 		await pty.keys(key);
 	}
 	throw new Error(`could not focus "${label}":\n${await pty.screen()}`);
@@ -125,7 +129,7 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 	it('restores it into a new folder through the restore dialog', async () => {
 		await pty.keys('Enter');
 		await pty.waitFor('[Restore]');
-		await focus('Restore', 'Tab');
+		await focus('Restore‹', 'Tab');
 		await pty.keys('Enter');
 		await pty.waitFor('Restore into');
 		await focus('[ Create restore task ]');
@@ -140,7 +144,7 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 	it('deletes the first task after asking, leaving the files alone', async () => {
 		await pty.keys('g', 'D');
 		const dialog = await pty.waitFor('Delete task 1?');
-		expect(focused(dialog)).toContain('Cancel');
+		expect(dialog).toContain('›[ Cancel ]');
 		await pty.keys('Tab', 'Enter');
 		await pty.waitFor('Tasks (1)');
 		const store = await Store.open(home.dir);

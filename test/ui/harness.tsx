@@ -12,8 +12,23 @@ export function delay(ms: number): Promise<void> {
 
 export function mountApp(services: Services) {
 	const quits: number[] = [];
+	// Like the app's KeyPacer: each key waits until the previous one is drawn and its effects ran.
+	let waiting: (() => void)[] = [];
+	const pacer = {
+		keyDone() {
+			const done = waiting;
+			waiting = [];
+			for (const resolve of done) resolve();
+		},
+	};
+	const send = async (key: string) => {
+		const done = new Promise<void>(resolve => waiting.push(resolve));
+		app.stdin.write(key);
+		await Promise.race([done, delay(1000)]);
+		await delay(1);
+	};
 	const app = render(
-		<KeyRouter>
+		<KeyRouter pacer={pacer}>
 			<Shell services={services} onQuit={code => quits.push(code)} />
 		</KeyRouter>,
 	);
@@ -24,17 +39,10 @@ export function mountApp(services: Services) {
 		frame,
 		/** Presses keys one at a time, giving React a moment after each. */
 		async press(...sequence: string[]) {
-			for (const key of sequence) {
-				app.stdin.write(key);
-				await delay(15);
-			}
+			for (const key of sequence) await send(key);
 		},
 		async type(text: string) {
-			for (const char of text) {
-				app.stdin.write(char);
-				await delay(5);
-			}
-			await delay(15);
+			for (const char of text) await send(char);
 		},
 		async waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs = 5000): Promise<string> {
 			const test = typeof match === 'function' ? match : typeof match === 'string' ? (f: string) => f.includes(match) : (f: string) => match.test(f);
@@ -46,10 +54,10 @@ export function mountApp(services: Services) {
 				await delay(10);
 			}
 		},
-		/** Presses Tab until the focused line (marked ›) contains `label`. */
+		/** Presses Tab until the focus marker (›) is on `label`. */
 		async focus(label: string, key = keys.tab, limit = 60) {
 			for (let i = 0; i < limit; i++) {
-				if (focusedLine(frame()).includes(label)) return;
+				if (focusedLine(frame()).startsWith(label)) return;
 				await this.press(key);
 			}
 			throw new Error(`could not focus "${label}"; the frame was:\n${frame()}`);
@@ -57,7 +65,8 @@ export function mountApp(services: Services) {
 	};
 }
 
-/** The line carrying the focus marker. */
+/** What follows the focus marker (›): the focused field, button or row. */
 export function focusedLine(frame: string): string {
-	return frame.split('\n').find(line => /(^|\s)›/.test(line)) ?? '';
+	const line = frame.split('\n').find(l => /(^|\s)›/.test(l)) ?? '';
+	return line.slice(line.indexOf('›') + 1).trim();
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {appendRunLog, logLine, writeRun} from '../../source/jobs/history.js';
+import {appendRunLog, logLine, newRunId, writeRun} from '../../source/jobs/history.js';
 import {Store} from '../../source/store/store.js';
 import {createServices} from '../../source/ui/services-live.js';
 import type {Services} from '../../source/ui/services.js';
@@ -62,7 +62,7 @@ describe('screens (ink-testing-library, real store)', () => {
 		await seedTasks(store, 1, 'disk', {path: data});
 		await ui.press('R', 'D');
 		await ui.waitFor('Delete credential "disk"?');
-		expect(focusedLine(ui.frame())).toContain('Cancel');
+		expect(ui.frame()).toContain('›[ Cancel ]');
 		await ui.press(keys.tab, keys.enter);
 		expect(await ui.waitFor('is used by task')).toContain('change or delete that task first');
 		expect(await store.getCredential('disk')).toBeDefined();
@@ -94,7 +94,7 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.focus('Schedule');
 		await ui.press(keys.enter);
 		await ui.waitFor('Advanced Scheduler (custom)');
-		await ui.press(keys.up, keys.enter);
+		await ui.press(keys.down, keys.down, keys.down, keys.enter);
 		await ui.waitFor('Day of week');
 		await ui.press(keys.tab, keys.backspace);
 		await ui.type('75');
@@ -112,7 +112,7 @@ describe('screens (ink-testing-library, real store)', () => {
 
 	it('logs screen shows a finished run with its summary, and searches it', async () => {
 		const taskId = 1;
-		const runId = '20260101T000000000Z-0001';
+		const runId = newRunId(new Date('2026-01-01T00:00:00Z'));
 		writeRun(store.dir, taskId, {id: runId, taskId, state: 'SUCCESS', dryRun: false, trigger: 'manual', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:05.000Z', filesTransferred: 3, bytesTransferred: 3072, filesDeleted: 1, filesChecked: 3, errors: 0});
 		appendRunLog(store.dir, taskId, runId, [logLine('INFO', 'Copied a.txt'), logLine('INFO', 'Copied b.txt'), logLine('ERROR', 'something odd'), logLine('INFO', 'Deleted old.txt')]);
 		const ui = mountApp(services);

@@ -1,5 +1,6 @@
 import TextInput from 'ink-text-input';
 import {Text} from 'ink';
+import {useRef} from 'react';
 import {lastInputWasControl} from '../router.js';
 
 /**
@@ -8,6 +9,10 @@ import {lastInputWasControl} from '../router.js';
  * `••••` for a secret) without a cursor.
  */
 export function TextField({value, onChange, focus, secret, placeholder, width}: {value: string; onChange: (value: string) => void; focus: boolean; secret?: boolean; placeholder?: string; width?: number}) {
+	// An input that lost the focus can still be handed a key before React removes
+	// its listener; the ref makes such late keys go nowhere instead of here.
+	const focused = useRef(focus);
+	focused.current = focus;
 	if (!focus) {
 		const shown = secret ? (value ? '••••' : '') : value;
 		const clipped = width !== undefined && shown.length > width ? `…${shown.slice(shown.length - width + 1)}` : shown;
@@ -20,7 +25,7 @@ export function TextField({value, onChange, focus, secret, placeholder, width}: 
 			mask={secret ? '•' : undefined}
 			placeholder={placeholder}
 			onChange={next => {
-				if (!lastInputWasControl()) onChange(next);
+				if (focused.current && !lastInputWasControl()) onChange(next);
 			}}
 		/>
 	);

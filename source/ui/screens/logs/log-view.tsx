@@ -3,6 +3,20 @@ import {fit} from '../../format.js';
 import type {Theme} from '../../theme.js';
 import {firstShown, type LogsState} from './logs-state.js';
 
+const stamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s/;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-11-26T23:58:45.871Z INFO ..." shows as "23:58:45 INFO ..." in local time: the date is in the header. */
+export function displayLine(line: string): string {
+	const match = stamp.exec(line);
+	let text = line;
+	if (match) {
+		const date = new Date(match[1]!);
+		if (!Number.isNaN(date.getTime())) text = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${line.slice(match[0].length)}`;
+	}
+	return text.replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f]/g, '?');
+}
+
 /** The visible window of the log, with search matches marked. */
 export function LogView({state, width, height, theme}: {state: LogsState; width: number; height: number; theme: Theme}) {
 	const first = firstShown(state);
@@ -12,7 +26,7 @@ export function LogView({state, width, height, theme}: {state: LogsState; width:
 		<Box flexDirection="column" height={height} width={width} overflow="hidden">
 			{shown.map((line, i) => {
 				const index = first + i;
-				const text = fit(line.replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f]/g, '?'), width);
+				const text = fit(displayLine(line), width);
 				const colour = /\bERROR\b/.test(line) ? theme.bad : /\bWARN\b/.test(line) ? theme.warn : undefined;
 				if (!needle || !text.toLowerCase().includes(needle)) return <Text key={index} color={colour}>{text}</Text>;
 				const at = text.toLowerCase().indexOf(needle);
