@@ -89,7 +89,7 @@ export class S3Remote implements Remote, LocationBrowser {
 			// The next page loads while this one's entries are resolved and consumed.
 			page = token ? this.listPage(client, bucket, prefix, token, options.signal) : undefined;
 			page?.catch(() => undefined);
-			const objects = (output.Contents ?? []).filter(o => o.Key !== undefined && o.Key.length > this.prefix.length);
+			const objects = (output.Contents ?? []).filter(o => o.Key !== undefined && o.Key.length > prefix.length);
 			const entries = this.resolveEntries(client, bucket, objects, options.signal);
 			for (const entry of entries) yield await entry;
 		}
