@@ -57,7 +57,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 		lock: options.lock,
 		reloadEveryMs: options.reloadEveryMs,
 		onEvent: event => {
-			const text = describeEvent(event, service);
+			const text = describeEvent(event);
 			if (text) line(text);
 			if (event.type === 'active') void announcePlan(service, options.loadTasks, line);
 		},
@@ -87,8 +87,6 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
 	line(`cloudsync daemon started (pid ${process.pid}, data directory ${options.dataDir}, time zone ${zone})`);
 	service.start();
-	const status = service.status();
-	if (status.mode === 'other') line(`waiting: ${describeSchedulerStatus(status)}; this daemon takes over when it exits`);
 
 	const reason = await stopped;
 	const active = runner.active();
@@ -100,12 +98,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 	return 0;
 }
 
-function describeEvent(event: SchedulerServiceEvent, service: SchedulerService): string | undefined {
+function describeEvent(event: SchedulerServiceEvent): string | undefined {
 	switch (event.type) {
 		case 'active':
 			return 'this daemon now runs the schedules';
 		case 'inactive':
-			return event.reason === 'lost' ? `another process took over the schedules (${describeSchedulerStatus(service.status())}); waiting` : undefined;
+			return event.reason === 'lost' ? 'another process took over the schedules' : undefined;
+		case 'waiting':
+			return `waiting: ${describeSchedulerStatus(event.status)}; this daemon takes over when it exits`;
 		case 'started':
 			return `task ${event.taskId}: started the run scheduled for ${event.scheduledFor}`;
 		case 'skipped':

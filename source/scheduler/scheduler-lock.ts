@@ -82,7 +82,8 @@ export function describeSchedulerStatus(status: SchedulerStatus): string {
 	return 'no scheduler is running: schedules wait until cloudsync or `cloudsync daemon` runs';
 }
 
-export class SchedulerLock extends EventEmitter<{acquired: []; lost: []}> {
+/** 'waiting' comes after a failed attempt whenever the holder differs from the one last reported. */
+export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting: [status: SchedulerStatus & {mode: 'other'}]}> {
 	readonly dataDir: string;
 	readonly kind: SchedulerKind;
 	readonly #options: Required<SchedulerLockOptions>;
@@ -91,6 +92,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []}> {
 	#timer?: NodeJS.Timeout;
 	#contending = false;
 	#busy = false;
+	#reportedHolder?: string;
 	readonly #onExit = () => this.releaseSync();
 
 	constructor(dataDir: string, kind: SchedulerKind, options: SchedulerLockOptions = {}) {
@@ -145,6 +147,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []}> {
 		});
 		if (won) {
 			this.#token = token;
+			this.#reportedHolder = undefined;
 			this.emit('acquired');
 		}
 		return won === true;
@@ -185,7 +188,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []}> {
 		this.#busy = true;
 		try {
 			if (this.held) this.#heartbeat();
-			else await this.tryAcquire();
+			else if (!(await this.tryAcquire())) this.#reportWaiting();
 		} catch {
 			// A failed attempt or touch is tried again on the next step.
 		} finally {
@@ -193,6 +196,13 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []}> {
 		}
 		if (!this.#contending) return;
 		this.#timer = setTimeout(() => void this.#step(), this.held ? this.#options.heartbeatMs : this.#options.pollMs);
+	}
+
+	#reportWaiting(): void {
+		const holder = readSchedulerHolder(this.dataDir, {staleMs: this.#options.staleMs});
+		if (!holder || holder.token === this.#reportedHolder) return;
+		this.#reportedHolder = holder.token;
+		this.emit('waiting', {mode: 'other', pid: holder.pid, kind: holder.kind});
 	}
 
 	#heartbeat(): void {

@@ -10,7 +10,12 @@ import {realClock, type Clock} from './clock.js';
 import {Scheduler, type ScheduledTask, type SchedulerEvent, type SchedulerOptions} from './scheduler.js';
 import {SchedulerLock, type SchedulerKind, type SchedulerLockOptions, type SchedulerStatus} from './scheduler-lock.js';
 
-export type SchedulerServiceEvent = SchedulerEvent | {type: 'active'} | {type: 'inactive'; reason: 'lost' | 'stopped'};
+export type SchedulerServiceEvent =
+	| SchedulerEvent
+	| {type: 'active'}
+	| {type: 'inactive'; reason: 'lost' | 'stopped'}
+	/** Another process holds the lock (reported again when the holder changes). */
+	| {type: 'waiting'; status: SchedulerStatus & {mode: 'other'}};
 
 export type SchedulerServiceOptions = Pick<SchedulerOptions, 'loadTasks' | 'startRun' | 'recordSkip' | 'timeZone' | 'lateToleranceMs' | 'recheckMs'> & {
 	dataDir: string;
@@ -39,6 +44,7 @@ export class SchedulerService {
 		this.#lock = new SchedulerLock(options.dataDir, options.kind, options.lock);
 		this.#lock.on('acquired', () => this.#then(() => this.#activate()));
 		this.#lock.on('lost', () => this.#then(() => this.#deactivate('lost')));
+		this.#lock.on('waiting', status => this.#emit({type: 'waiting', status}));
 	}
 
 	/** Starts contending for the lock; schedules run here once it is held. */

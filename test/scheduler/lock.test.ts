@@ -100,10 +100,10 @@ afterEach(async () => {
 });
 
 describe('scheduler lock across real processes', () => {
-	it('exactly one of three competing processes holds it, and every process sees which one', async () => {
+	it('exactly one of three competing processes holds it, and every process sees which one', {timeout: 120_000}, async () => {
 		const dataDir = tempDataDir();
 		const group = [contender(dataDir), contender(dataDir), contender(dataDir, 'tui')];
-		await Promise.all(group.map(child => child.waitFor('started', 20_000)));
+		await Promise.all(group.map(child => child.waitFor('started', 40_000)));
 		await waitUntil(() => group.some(child => child.has('acquired')), 10_000, 'a holder');
 		// Several poll rounds of the others: still one holder.
 		await new Promise(resolve => setTimeout(resolve, 1500));
@@ -115,12 +115,12 @@ describe('scheduler lock across real processes', () => {
 		expect(status).toEqual({mode: 'other', pid: holder.pid, kind: holder === group[2] ? 'tui' : 'daemon'});
 	});
 
-	it('another process takes over within seconds when the holder is killed with SIGKILL', async () => {
+	it('another process takes over within seconds when the holder is killed with SIGKILL', {timeout: 120_000}, async () => {
 		const dataDir = tempDataDir();
 		const first = contender(dataDir);
-		await first.waitFor('acquired', 20_000);
+		await first.waitFor('acquired', 40_000);
 		const second = contender(dataDir);
-		await second.waitFor('started', 20_000);
+		await second.waitFor('started', 40_000);
 		await new Promise(resolve => setTimeout(resolve, 500));
 		expect(second.has('acquired')).toBe(false);
 		const killedAt = Date.now();
@@ -130,12 +130,12 @@ describe('scheduler lock across real processes', () => {
 		expect(schedulerStatus(dataDir)).toEqual({mode: 'other', pid: second.pid, kind: 'daemon'});
 	});
 
-	it('a holder that exits on SIGTERM hands over at once', async () => {
+	it('a holder that exits on SIGTERM hands over at once', {timeout: 120_000}, async () => {
 		const dataDir = tempDataDir();
 		const first = contender(dataDir);
-		await first.waitFor('acquired', 20_000);
+		await first.waitFor('acquired', 40_000);
 		const second = contender(dataDir, 'tui');
-		await second.waitFor('started', 20_000);
+		await second.waitFor('started', 40_000);
 		const stoppedAt = Date.now();
 		first.child.kill('SIGTERM');
 		expect(await first.exited).toBe(0);
@@ -145,12 +145,12 @@ describe('scheduler lock across real processes', () => {
 		expect(schedulerStatus(dataDir)).toEqual({mode: 'other', pid: second.pid, kind: 'tui'});
 	});
 
-	it('a hung holder loses the lock once its heartbeat is stale, and says so when it wakes', async () => {
+	it('a hung holder loses the lock once its heartbeat is stale, and says so when it wakes', {timeout: 120_000}, async () => {
 		const dataDir = tempDataDir();
 		const first = contender(dataDir, 'daemon', 1500);
-		await first.waitFor('acquired', 20_000);
+		await first.waitFor('acquired', 40_000);
 		const second = contender(dataDir, 'daemon', 1500);
-		await second.waitFor('started', 20_000);
+		await second.waitFor('started', 40_000);
 		const stoppedAt = Date.now();
 		first.child.kill('SIGSTOP');
 		const taken = await second.waitFor('acquired', 10_000);
