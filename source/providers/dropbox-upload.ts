@@ -38,7 +38,11 @@ export class ChunkReader {
 	private leftover?: Buffer;
 	private ended = false;
 
-	constructor(body: Readable) {
+	/** `name` is for the message when the source fails. */
+	constructor(
+		body: Readable,
+		private readonly name = 'the source',
+	) {
 		this.pieces = body[Symbol.asyncIterator]();
 	}
 
@@ -77,7 +81,14 @@ export class ChunkReader {
 			return piece;
 		}
 		while (!this.ended) {
-			const next = await this.pieces.next();
+			let next: IteratorResult<unknown>;
+			try {
+				next = await this.pieces.next();
+			} catch (error) {
+				if (error instanceof CloudSyncError) throw error;
+				const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+				throw new CloudSyncError('transient', `reading ${this.name} for the upload failed: ${detail}`, {cause: error});
+			}
 			if (next.done) {
 				this.ended = true;
 				return undefined;
@@ -92,7 +103,7 @@ export class ChunkReader {
 export async function uploadToDropbox(client: DropboxClient, dropboxPath: string, body: Readable, options: UploadOptions): Promise<files.FileMetadata> {
 	const {chunkSize, signal, where} = options;
 	const fileHasher = new DropboxContentHasher();
-	const reader = new ChunkReader(body);
+	const reader = new ChunkReader(body, options.name);
 	let sent = 0;
 	const commit: files.CommitInfo = {
 		path: dropboxPath,

@@ -149,6 +149,16 @@ describe('write', () => {
 		expect(server.paths().filter(path => path.startsWith('/w5'))).toEqual([]);
 	});
 
+	test('a source that fails while it is read commits nothing and says so', async () => {
+		function* failing(): Generator<Buffer> {
+			yield Buffer.alloc(5 * MiB, 1);
+			throw new Error('EIO: i/o error, read');
+		}
+		const error = await caught(remote('w8').write('broken', Readable.from(failing()), {size: 6 * MiB, mtime: 0}));
+		expect(error.message).toBe('reading broken for the upload failed: EIO: i/o error, read');
+		expect(server.file('/w8/broken')).toBeUndefined();
+	});
+
 	test('content that does not match the hash the source claims commits nothing', async () => {
 		const error = await caught(
 			remote('w6').write('x', Readable.from([Buffer.from('abc')]), {size: 3, mtime: 0, hashes: {dropbox: dropboxContentHash(Buffer.from('abd'))}}),
