@@ -20,7 +20,7 @@ export const localDescription: ProviderDescription = {
 	label: 'Local folder',
 	fields: [
 		{
-			name: 'path',
+			name: 'root',
 			label: 'Base folder',
 			help: 'An absolute folder on this server (or a mounted disk) that acts as the storage; task folders are inside it.',
 			type: 'string',
@@ -53,8 +53,8 @@ function text(attributes: Attributes, name: string): string {
 }
 
 function localBase(credential: Credential): string {
-	const base = text(credential.attributes, 'path');
-	if (!base) throw new CloudSyncError('usage', `credential "${credential.name}" has no base folder: set its path field`);
+	const base = text(credential.attributes, 'root');
+	if (!base) throw new CloudSyncError('usage', `credential "${credential.name}" has no base folder: set its root field`);
 	if (!path.isAbsolute(base)) throw new CloudSyncError('usage', `the base folder "${base}" must be an absolute path (starting with /)`);
 	return base;
 }
@@ -123,7 +123,7 @@ export function validateAttributes(provider: ProviderId, attributes: Attributes)
 	if (problems.length > 0) return problems;
 	switch (provider) {
 		case 'local': {
-			const base = text(attributes, 'path');
+			const base = text(attributes, 'root');
 			if (!path.isAbsolute(base)) problems.push(`the base folder "${base}" must be an absolute path (starting with /)`);
 			break;
 		}

@@ -73,7 +73,7 @@ describe('two cloudsync daemons in real time', () => {
 		fs.mkdirSync(path.join(backup, 'slow'), {recursive: true});
 		fs.writeFileSync(path.join(source, 'report.txt'), 'quarterly numbers\n');
 		const store = await Store.open(home.dir);
-		await store.saveCredential({name: 'disk', provider: 'local', attributes: {path: backup}});
+		await store.saveCredential({name: 'disk', provider: 'local', attributes: {root: backup}});
 		const common = {credential: 'disk', direction: 'PUSH', transferMode: 'COPY', bucket: '', enabled: true} as const;
 		const every = {preset: 'custom', minute: '*', hour: '*', dom: '*', month: '*', dow: '*'} as const;
 		const quick = await store.addTask({...common, description: 'every minute', path: source, folder: 'quick', schedule: {...every}});

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
 /** The local provider's attributes for a folder (its field names come from the registry). */
 function localAttributes(dir: string): Record<string, string> {
-	return {path: dir};
+	return {root: dir};
 }
 
 await main();

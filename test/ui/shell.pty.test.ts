@@ -19,7 +19,7 @@ beforeAll(async () => {
 	fs.mkdirSync(path.join(data, 'backup'));
 	for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(source, `big-${i}.bin`), Buffer.alloc(512 * 1024, i));
 	const store = await Store.open(home.dir);
-	await store.saveCredential({name: 'disk', provider: 'local', attributes: {path: path.join(data, 'backup')}});
+	await store.saveCredential({name: 'disk', provider: 'local', attributes: {root: path.join(data, 'backup')}});
 	// Slow on purpose (256 KiB/s for 4 MiB): still running while the test quits.
 	await store.addTask({description: 'Slow backup', credential: 'disk', direction: 'PUSH', transferMode: 'SYNC', path: source, folder: 'slow', schedule: {preset: 'daily', minute: '0', hour: '3', dom: '*', month: '*', dow: '*'}, enabled: true, bwlimit: '256k'});
 });
@@ -32,6 +32,8 @@ afterAll(async () => {
 async function withPty<T>(options: {columns?: number; rows?: number; env?: Record<string, string | undefined>}, body: (pty: TmuxPty) => Promise<T>): Promise<T> {
 	const pty = await TmuxPty.start({command: appCommand(), env: {CLOUDSYNC_HOME: home.dir, ...options.env}, columns: options.columns ?? 80, rows: options.rows ?? 24});
 	try {
+		// The first frame can take long on a loaded machine; later waits are shorter.
+		await pty.waitFor('? help', 60_000);
 		return await body(pty);
 	} finally {
 		await pty.close();
