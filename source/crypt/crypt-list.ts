@@ -48,16 +48,16 @@ const byPlainKey = (a: {plain: string; isDir: boolean}, b: {plain: string; isDir
 export async function* listDecrypted(walk: Walk, storedDir: string, plainDir: string, top: boolean): AsyncGenerator<Entry> {
 	const prefix = storedDir === '' ? '' : `${storedDir}/`;
 	let buffered: Entry[] | undefined = [];
-	const children = new Map<string, {isDir: boolean; entry?: Entry}>();
+	// Keyed by name, plus '/' for directories: S3 can hold both a key "x" and keys under "x/".
+	const children = new Map<string, {name: string; isDir: boolean; entry?: Entry}>();
 	for await (const entry of walk.inner.list(storedDir, {signal: walk.signal, onError: walk.report})) {
 		if (!entry.path.startsWith(prefix) || entry.path.length === prefix.length) continue;
 		const relative = entry.path.slice(prefix.length);
 		const slash = relative.indexOf('/');
 		if (slash < 0) {
-			const known = children.get(relative);
-			children.set(relative, {isDir: entry.isDir || (known?.isDir ?? false), entry});
-		} else if (!children.has(relative.slice(0, slash))) {
-			children.set(relative.slice(0, slash), {isDir: true});
+			children.set(entry.isDir ? `${relative}/` : relative, {name: relative, isDir: entry.isDir, entry});
+		} else if (!children.has(`${relative.slice(0, slash)}/`)) {
+			children.set(`${relative.slice(0, slash)}/`, {name: relative.slice(0, slash), isDir: true});
 		}
 		if (buffered) {
 			buffered.push(entry);
@@ -83,12 +83,12 @@ export async function* listDecrypted(walk: Walk, storedDir: string, plainDir: st
 	}
 }
 
-function decryptChildren(walk: Walk, children: Map<string, {isDir: boolean; entry?: Entry}>, prefix: string, plainDir: string, top: boolean): Child[] {
+function decryptChildren(walk: Walk, children: Map<string, {name: string; isDir: boolean; entry?: Entry}>, prefix: string, plainDir: string, top: boolean): Child[] {
 	const problems: Problem[] = [];
 	const out: Child[] = [];
 	let attempted = 0;
 	let decrypted = 0;
-	for (const [name, child] of children) {
+	for (const {name, ...child} of children.values()) {
 		const stored = prefix + name;
 		const encrypted = child.isDir ? walk.names.encryptDirectories : true;
 		if (encrypted) attempted++;

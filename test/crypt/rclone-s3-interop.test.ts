@@ -33,12 +33,12 @@ const files = new Map<string, Buffer>([
 	['photos/2020/small.jpg', randomBytes(65537)],
 ]);
 
-function crypt(folder: string, secret = password): CryptRemote {
+function crypt(folder: string, secret = password, subtreeBufferLimit?: number): CryptRemote {
 	const inner = new S3Remote(
 		{preset: 'other', endpoint: s3.endpoint, region: 'us-east-1', force_path_style: true, access_key_id: s3.accessKeyId, secret_access_key: s3.secretAccessKey},
 		{bucket, folder},
 	);
-	return new CryptRemote(inner, {password: secret, salt, filenameEncryption: 'standard'});
+	return new CryptRemote(inner, {password: secret, salt, filenameEncryption: 'standard', subtreeBufferLimit});
 }
 
 function s3Env(): NodeJS.ProcessEnv {
@@ -153,5 +153,14 @@ describe('rclone interop over S3', () => {
 		);
 		expect(error).toBeInstanceOf(CloudSyncError);
 		expect((error as CloudSyncError).message).toBe(`Cannot decrypt "${name}": chunk 0 failed authentication, so the stored data was changed or damaged after encryption.`);
+	});
+
+	it('lists a file and a folder of the same name (S3 allows both) in byte order, in both walk strategies', async () => {
+		const remote = crypt('same-name');
+		for (const name of ['x', 'x/y', 'x/z/w', 'x.txt', 'w']) await remote.write(name, Readable.from([Buffer.from(name)]), {size: name.length, mtime});
+		for (const limit of [undefined, 1]) {
+			const paths = (await collect(crypt('same-name', password, limit).list())).map(entry => (entry.isDir ? `${entry.path}/` : entry.path));
+			expect(paths.filter(p => !p.endsWith('/'))).toEqual(['w', 'x', 'x.txt', 'x/y', 'x/z/w']);
+		}
 	});
 });
