@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {ListObjectsV2Command, PutObjectCommand} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {PassThrough} from 'node:stream';
+import {taskRunCommand} from '../../source/cli/task-run.js';
 import {listRuns} from '../../source/jobs/history.js';
 import {Store} from '../../source/store/store.js';
 import {cliEntry, cloudsync} from '../support/cli.js';
@@ -83,7 +85,8 @@ describe('cloudsync task run / task logs', () => {
 		const src = path.join(scratch, 'twice');
 		fs.mkdirSync(src);
 		fs.writeFileSync(path.join(src, 'a.txt'), 'a');
-		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'twice', preScript: 'echo waiting; sleep 3'}));
+		const gate = path.join(scratch, 'twice-gate');
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'twice', preScript: `echo waiting; while [ ! -e ${gate} ]; do sleep 0.1; done`}));
 		const first = start(['task', 'run', String(task.id)]);
 		await waitFor(() => listRuns(home.dir, task.id)[0]?.pid !== undefined && first.result.stdout.includes('waiting'), 20_000, 'the first run');
 		const follow = start(['task', 'logs', String(task.id), '--follow']);
@@ -91,6 +94,7 @@ describe('cloudsync task run / task logs', () => {
 		expect(second.code).toBe(1);
 		const pid = listRuns(home.dir, task.id)[0]!.pid!;
 		expect(second.stderr).toMatch(new RegExp(`^cloudsync: task ${task.id} is already running \\(started \\d\\d:\\d\\d by ${pid}\\)\\n$`));
+		fs.writeFileSync(gate, '');
 		const firstDone = await first.done;
 		expect(firstDone.code).toBe(0);
 		const followed = await follow.done;
@@ -126,5 +130,20 @@ describe('cloudsync task run / task logs', () => {
 		const none = await cloudsync(home.dir, ['task', 'logs', '999']);
 		expect(none.code).toBe(1);
 		expect(none.stderr).toBe('cloudsync: there is no task 999: see `cloudsync task list`\n');
+	});
+
+	it('draws a progress bar on a terminal and clears it before the summary', async () => {
+		const src = path.join(scratch, 'tty');
+		fs.mkdirSync(src);
+		fs.writeFileSync(path.join(src, 'big.bin'), randomBytes(3 * 1024 * 1024));
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: 'tty', bwlimit: '2M'}));
+		const terminal = Object.assign(new PassThrough(), {isTTY: true, columns: 100});
+		let screen = '';
+		terminal.on('data', chunk => (screen += String(chunk)));
+		const stderr = new PassThrough();
+		const code = await taskRunCommand(store, task.id, {}, {stdout: terminal, stderr});
+		expect(code).toBe(0);
+		expect(screen).toMatch(/\r\x1b\[2K\[#*-*\] +\d+% 0\/1 files, [\d.]+ (B|KiB|MiB)\/3\.0 MiB/);
+		expect(screen).toMatch(/\r\x1b\[2KTask \d+ "test task": SUCCESS: 1 transferred/);
 	});
 });

@@ -38,7 +38,8 @@ afterAll(async () => {
 
 describe('TaskRunner processes', () => {
 	it('refuses a second start of a running task with the sentence, then allows it after the end', async () => {
-		const task = await store.addTask(taskInput({credential: 'aws', path: folder, preScript: 'sleep 2; exit 1'}));
+		const gate = path.join(folder, 'gate-1');
+		const task = await store.addTask(taskInput({credential: 'aws', path: folder, preScript: `while [ ! -e ${gate} ]; do sleep 0.1; done; exit 1`}));
 		const runner = new TaskRunner(store);
 		const active = await runner.start(task.id);
 		expect(active.pid).not.toBe(process.pid);
@@ -50,6 +51,7 @@ describe('TaskRunner processes', () => {
 		// and from another process
 		const other = startEntry(new URL('./runner-entry.ts', import.meta.url), [home.dir, String(task.id)]);
 		expect(await other.next()).toEqual({refused: `task ${task.id} is already running (started ${hhmm} by ${active.pid})`});
+		fs.writeFileSync(gate, '');
 		const record = await runner.wait(task.id);
 		expect(record.state).toBe('FAILED');
 		expect(fs.existsSync(taskLockPath(home.dir, task.id))).toBe(false);
@@ -57,15 +59,17 @@ describe('TaskRunner processes', () => {
 	});
 
 	it('refuses a task whose path overlaps a running task of the opposite direction', async () => {
-		const pull = await store.addTask(taskInput({credential: 'aws', path: folder, direction: 'PULL', transferMode: 'COPY', preScript: 'sleep 2; exit 1'}));
+		const gate = path.join(folder, 'gate-2');
+		const pull = await store.addTask(taskInput({credential: 'aws', path: folder, direction: 'PULL', transferMode: 'COPY', preScript: `while [ ! -e ${gate} ]; do sleep 0.1; done; exit 1`}));
 		const push = await store.addTask(taskInput({credential: 'aws', path: path.join(folder, 'inner'), preScript: 'exit 1'}));
 		const runner = new TaskRunner(store);
 		await runner.start(pull.id);
 		expect(await refusal(runner.start(push.id))).toMatch(
 			new RegExp(`^conflict: task ${push.id} cannot start: its path ${path.join(folder, 'inner')} overlaps ${folder} of task ${pull.id}, which is running in the opposite direction \\(PULL, started \\d\\d:\\d\\d by \\d+\\); wait for task ${pull.id} to finish$`),
 		);
+		fs.writeFileSync(gate, '');
 		await runner.wait(pull.id);
-		// a dry run of the overlapping task may run meanwhile; once the PULL ended the PUSH may too
+		// once the PULL ended the PUSH may run
 		expect((await runner.wait((await runner.start(push.id)).taskId)).state).toBe('FAILED');
 	});
 
