@@ -210,6 +210,23 @@ describe('TaskRunner processes', () => {
 		expect(listRuns(home.dir, task.id).map(run => run.state)).toEqual(['ABORTED', 'FAILED']);
 	});
 
+	it('cancels and waits for a run that another cloudsync process started', async () => {
+		const task = await store.addTask(taskInput({credential: 'aws', path: folder, preScript: 'echo started; sleep 120'}));
+		const entry = startEntry(new URL('./runner-entry.ts', import.meta.url), [home.dir, String(task.id)]);
+		const {worker, runId} = (await entry.next()) as {worker: number; runId: string};
+		await waitFor(() => readRunLog(home.dir, task.id, runId).includes('[pre-script] started'), 20_000, 'the pre-script');
+		const runner = new TaskRunner(store, {killGraceMs: 4000});
+		expect(runner.active()).toEqual([]);
+		const waited = runner.wait(task.id);
+		await runner.cancel(task.id);
+		expect(processAlive(worker)).toBe(false);
+		expect(await waited).toMatchObject({id: runId, state: 'ABORTED'});
+		// the process that started it sees the same end
+		expect(((await entry.next()) as {record: {state: string}}).record.state).toBe('ABORTED');
+		await entry.closed;
+		expect(await refusal(runner.cancel(task.id))).toBe(`not_found: task ${task.id} is not running`);
+	});
+
 	it('keeps the history across runner instances, pruned to the newest N', async () => {
 		const task = await store.addTask(taskInput({credential: 'aws', path: folder, preScript: 'echo run; exit 2'}));
 		const ids: string[] = [];
