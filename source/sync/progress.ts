@@ -81,7 +81,13 @@ export class ProgressTracker {
 		while (this.samples.length > 2 && now - this.samples[0]!.at > SPEED_WINDOW_MS) this.samples.shift();
 		const first = this.samples[0]!;
 		const span = (now - first.at) / 1000;
-		const speed = span > 0.2 ? Math.max(0, (this.bytesDone - first.bytes) / span) : 0;
+		const elapsed = (now - this.started) / 1000;
+		const speed =
+			span > 0.2
+				? Math.max(0, (this.bytesDone - first.bytes) / span)
+				: elapsed > 0
+					? this.bytesDone / elapsed
+					: 0;
 		const left = Math.max(0, this.bytesTotal - this.bytesDone);
 		return {
 			filesDone: this.filesDone,

@@ -1,9 +1,11 @@
 /**
  * One file copy: read from the source, pace it through the bandwidth bucket,
  * count it for progress, write it atomically to the destination, and verify
- * what was stored (size always; MD5 where the destination reports one).
+ * what was stored: the size always; the MD5 the destination reports against
+ * the one the source listed, where both exist. (Remotes that hash what they
+ * send, like S3 against its ETag, check their own bytes; hashing the stream a
+ * second time here cost W2 a full extra MD5 pass for nothing.)
  */
-import {createHash, type Hash} from 'node:crypto';
 import {pipeline, Transform, type TransformCallback} from 'node:stream';
 import {CloudSyncError} from '../core/errors.js';
 import type {Entry, Remote, WriteOptions} from '../providers/remote.js';
@@ -21,32 +23,22 @@ export type TransferContext = {
 
 class Meter extends Transform {
 	bytes = 0;
-	constructor(
-		private readonly onBytes: (n: number) => void,
-		private readonly hash?: Hash,
-	) {
+	constructor(private readonly onBytes: (n: number) => void) {
 		super();
 	}
 
 	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
 		this.bytes += chunk.length;
-		this.hash?.update(chunk);
 		this.onBytes(chunk.length);
 		callback(null, chunk);
 	}
-}
-
-/** Whether the destination reports an MD5 of what it stored without reading it back. */
-function destinationReportsMd5(remote: Remote): boolean {
-	return remote.features.hashes.includes('md5') && !remote.features.slowHash;
 }
 
 /** One attempt at copying `entry`; throws on failure, leaving nothing under the final name. */
 export async function transferFile(context: TransferContext, entry: Entry, handle: number): Promise<Entry> {
 	const {source, destination, progress, signal} = context;
 	const body = await source.read(entry.path, undefined, {signal});
-	const hash = destinationReportsMd5(destination) && !entry.hashes?.md5 ? createHash('md5') : undefined;
-	const meter = new Meter(n => progress.advance(handle, n), hash);
+	const meter = new Meter(n => progress.advance(handle, n));
 	const stages: NodeJS.ReadWriteStream[] = context.bucket?.limited ? [context.bucket.throttle(signal)] : [];
 	const stream = pipeline([body, ...stages, meter] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], () => {
 		// Errors reach the writer through the destroyed meter.
@@ -76,7 +68,7 @@ export async function transferFile(context: TransferContext, entry: Entry, handl
 			`The copy of "${entry.path}" has ${written.size} bytes instead of ${entry.size}; it will be copied again.`,
 		);
 	}
-	const expected = entry.hashes?.md5 ?? hash?.digest('hex');
+	const expected = entry.hashes?.md5;
 	const stored = written.hashes?.md5;
 	if (expected && stored && expected.toLowerCase() !== stored.toLowerCase()) {
 		throw new CloudSyncError(
