@@ -3,7 +3,7 @@ import {pipeline} from 'node:stream';
 import {CloudSyncError} from '../core/errors.js';
 import type {Entry, HashType, ListOptions, ReadRange, Remote, RemoteFeatures, WriteOptions} from '../providers/remote.js';
 import {listDecrypted, SUBTREE_BUFFER_LIMIT, type ListErrorHandler} from './crypt-list.js';
-import {cipherRange, decryptedSize, encryptedSize, HEADER_SIZE, parseHeader, SEALED_CHUNK_SIZE, wrongPasswordError} from './format.js';
+import {cipherRange, decryptedSize, encryptedSize, HEADER_SIZE, Nonce, parseHeader, SEALED_CHUNK_SIZE, wrongPasswordError} from './format.js';
 import {deriveKeys, type CryptKeys} from './keys.js';
 import type {FilenameEncoding} from './name-encodings.js';
 import {NameCipher, type FilenameEncryption} from './names.js';
@@ -96,7 +96,12 @@ export class CryptRemote implements Remote {
 			return this.pipe(body, new DecryptStream(keys.dataKey, {skip: span.skip, limit: span.limit, describe: describe(0)}));
 		}
 		const header = await readAll(await this.inner.read(stored, {start: 0, end: HEADER_SIZE - 1}, options));
-		const nonce = parseHeader(header);
+		let nonce: Nonce;
+		try {
+			nonce = parseHeader(header);
+		} catch {
+			throw this.decryptError(path, names, 0, {problem: 'header'});
+		}
 		nonce.add(span.firstChunk);
 		const body = await this.inner.read(stored, {start: span.start, end: span.end}, options);
 		return this.pipe(body, new DecryptStream(keys.dataKey, {nonce, firstChunk: span.firstChunk, skip: span.skip, limit: span.limit, describe: describe(span.firstChunk)}));
@@ -191,7 +196,11 @@ export class CryptRemote implements Remote {
 	}
 
 	private decryptError(path: string, names: NameCipher, firstChunk: number, failure: DecryptFailure): Error {
-		if (failure.problem === 'header') return wrongPasswordError();
+		if (failure.problem === 'header') {
+			// The header holds no key material: a bad one under a name that decrypted is damage.
+			if (names.mode !== 'standard') return wrongPasswordError();
+			return new CloudSyncError('corrupt', `Cannot decrypt "${path}": it does not start with an rclone crypt header, so it is damaged or was not written by crypt.`);
+		}
 		if (failure.problem === 'truncated') {
 			return new CloudSyncError('corrupt', `Cannot decrypt "${path}": the stored file is cut short (its last chunk is incomplete); restore it from another copy.`);
 		}

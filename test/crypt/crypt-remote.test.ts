@@ -180,6 +180,24 @@ describe('CryptRemote over a local folder', () => {
 		expect((await readAll(await remote.read('victim.bin', {start: 140_000, end: 140_010}))).equals(data.subarray(140_000, 140_011))).toBe(true);
 	});
 
+	it('names a damaged header or a cut-off file as damage, not as a wrong password', async () => {
+		const dir = path.join(base, 'damage');
+		const remote = cryptOver(dir);
+		const data = randomBytes(3 * 65536);
+		await remote.write('f.bin', Readable.from([data]), {size: data.length, mtime});
+		const stored = path.join(dir, await remote.storedPath('f.bin'));
+		const good = await fs.readFile(stored);
+		const badMagic = Buffer.from(good);
+		badMagic[3] ^= 0x20;
+		await fs.writeFile(stored, badMagic);
+		const header = 'Cannot decrypt "f.bin": it does not start with an rclone crypt header, so it is damaged or was not written by crypt.';
+		expect((await caught(readAll(await remote.read('f.bin')))).message).toBe(header);
+		expect((await caught(remote.read('f.bin', {start: 2 * 65536}).then(readAll))).message).toBe(header);
+		await fs.writeFile(stored, good.subarray(0, good.length - 65552 + 10));
+		const cut = await caught(readAll(await remote.read('f.bin')));
+		expect([cut.kind, cut.message]).toEqual(['corrupt', 'Cannot decrypt "f.bin": the stored file is cut short (its last chunk is incomplete); restore it from another copy.']);
+	});
+
 	it('fails a wrong password or salt with the exact sentence, in list, verify and read', async () => {
 		const sentence = 'cannot decrypt: wrong password or salt, or not an encrypted remote';
 		for (const wrong of [cryptOver(storeDir, {password: 'nope'}), cryptOver(storeDir, {salt: ''})]) {
