@@ -43,7 +43,10 @@ async function waitFor<T>(find: () => T | undefined, timeoutMs: number, what: st
 	for (;;) {
 		const found = find();
 		if (found !== undefined) return found;
-		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+		if (Date.now() > deadline) {
+			const outputs = daemons.map(daemon => `daemon ${daemon.child.pid}:\n${daemon.output.join('\n')}`).join('\n');
+			throw new Error(`${what} did not happen within ${timeoutMs} ms\n${outputs}`);
+		}
 		await new Promise(resolve => setTimeout(resolve, 100));
 	}
 }
@@ -64,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('two cloudsync daemons in real time', () => {
-	it('run each occurrence of a every-minute task once, and hand over on SIGTERM', {timeout: 150_000}, async () => {
+	it('run each occurrence of a every-minute task once, and hand over on SIGTERM', {timeout: 240_000}, async () => {
 		const source = path.join(home.dir, 'source');
 		const backup = path.join(home.dir, 'backup');
 		fs.mkdirSync(source);
@@ -84,36 +87,40 @@ describe('two cloudsync daemons in real time', () => {
 		daemons.push(first, second);
 		const startedLine = (taskId: number) => (line: string) => line.startsWith(`task ${taskId}: started the run scheduled for `);
 
-		const holder = await waitFor(() => [first, second].find(daemon => daemon.output.some(line => line === 'this daemon now runs the schedules')), 20_000, 'a daemon to take the schedules');
+		const holder = await waitFor(() => [first, second].find(daemon => daemon.output.some(line => line === 'this daemon now runs the schedules')), 40_000, 'a daemon to take the schedules');
 		const waiting = holder === first ? second : first;
-		await waitFor(() => (waiting.output.some(line => line.startsWith('waiting: schedules run in the daemon')) ? true : undefined), 20_000, 'the other daemon to wait');
+		await waitFor(() => (waiting.output.some(line => line.startsWith('waiting: schedules run in the daemon')) ? true : undefined), 40_000, 'the other daemon to wait');
 
-		const quickRun = await waitFor(() => listRuns(home.dir, quick.id).find(run => run.state !== 'RUNNING' && run.state !== 'QUEUED'), 80_000, 'the every-minute run');
+		const quickRun = await waitFor(() => listRuns(home.dir, quick.id).find(run => run.state !== 'RUNNING' && run.state !== 'QUEUED'), 110_000, 'the every-minute run');
 		expect(quickRun.state, readRunLog(home.dir, quick.id, quickRun.id)).toBe('SUCCESS');
 		expect(quickRun.trigger).toBe('schedule');
 		expect(fs.readFileSync(path.join(backup, 'quick', 'report.txt'), 'utf8')).toBe('quarterly numbers\n');
-		await waitFor(() => (listRuns(home.dir, slow.id).some(run => run.state === 'RUNNING') ? true : undefined), 10_000, 'the slow run to start');
+		await waitFor(() => (listRuns(home.dir, slow.id).some(run => run.state === 'RUNNING') ? true : undefined), 40_000, 'the slow run to start');
 		// Time for a second start of the same occurrence to show up, if there were one.
 		await new Promise(resolve => setTimeout(resolve, 3000));
 
-		const quickStarts = [...first.output, ...second.output].filter(startedLine(quick.id));
-		expect(quickStarts).toHaveLength(1);
-		expect(holder.output.filter(startedLine(quick.id))).toHaveLength(1);
-		expect(listRuns(home.dir, quick.id)).toHaveLength(1);
-		expect(listRuns(home.dir, slow.id)).toHaveLength(1);
-		const scheduledFor = quickStarts[0]!.slice(`task ${quick.id}: started the run scheduled for `.length);
+		// Under load the next minute may already have come: count per occurrence.
+		const prefix = `task ${quick.id}: started the run scheduled for `;
+		const scheduledFor = holder.output.find(startedLine(quick.id))!.slice(prefix.length);
 		expect(new Date(scheduledFor).getUTCSeconds()).toBe(0);
-		expect(readRunLog(home.dir, quick.id, quickRun.id)).toContain(`(schedule, scheduled for ${scheduledFor})`);
+		const everything = [...first.output, ...second.output];
+		for (const taskId of [quick.id, slow.id]) {
+			expect(everything.filter(line => line === `task ${taskId}: started the run scheduled for ${scheduledFor}`)).toHaveLength(1);
+			const runsOfOccurrence = listRuns(home.dir, taskId).filter(run => readRunLog(home.dir, taskId, run.id).includes(`(schedule, scheduled for ${scheduledFor})`));
+			expect(runsOfOccurrence).toHaveLength(1);
+		}
+		expect(waiting.output.filter(line => line.startsWith('task '))).toEqual([]);
+		expect(quickRun.id).toBe(listRuns(home.dir, quick.id).at(-1)!.id);
 
 		const stoppedAt = Date.now();
 		holder.child.kill('SIGTERM');
 		expect(await holder.exited).toBe(0);
-		expect(holder.output).toContain('received SIGTERM: stopping the scheduler and cancelling 1 run(s)');
+		expect(holder.output.some(line => /^received SIGTERM: stopping the scheduler and cancelling [12] run\(s\)$/.test(line))).toBe(true);
 		expect(holder.output.at(-1)).toBe('cloudsync daemon stopped');
-		const slowRun = await waitFor(() => listRuns(home.dir, slow.id).find(run => run.state !== 'RUNNING'), 15_000, 'the slow run to end');
+		const slowRun = await waitFor(() => listRuns(home.dir, slow.id).find(run => run.state !== 'RUNNING' && run.state !== 'SKIPPED'), 30_000, 'the slow run to end');
 		expect(slowRun.state).toBe('ABORTED');
-		await waitFor(() => (waiting.output.includes('this daemon now runs the schedules') ? true : undefined), 5000, 'the other daemon to take over');
-		expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+		await waitFor(() => (waiting.output.includes('this daemon now runs the schedules') ? true : undefined), 15_000, 'the other daemon to take over');
+		expect(Date.now() - stoppedAt).toBeLessThan(30_000);
 		waiting.child.kill('SIGTERM');
 		expect(await waiting.exited).toBe(0);
 	});
