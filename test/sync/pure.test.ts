@@ -206,3 +206,17 @@ describe('task pool', () => {
 		expect(peak).toBe(3);
 	});
 });
+
+describe('deferred deletions', () => {
+	test('spill to a temporary file beyond a few thousand and come back in order', async () => {
+		const {DeferredPaths} = await import('../../source/sync/deferred.js');
+		const list = new DeferredPaths();
+		const names = Array.from({length: 12_345}, (_, i) => `dir/${i}\nnewline "quoted" é`);
+		for (const name of names) await list.push(name);
+		const back: string[] = [];
+		for await (const name of list.items()) back.push(name);
+		expect(back).toEqual(names);
+		expect(list.count).toBe(names.length);
+		await list.dispose();
+	});
+});
