@@ -1,0 +1,44 @@
+import {userMessage} from '../core/errors.js';
+
+export type Io = {
+	stdout: NodeJS.WritableStream;
+	stderr: NodeJS.WritableStream;
+	stdin: NodeJS.ReadableStream & {isTTY?: boolean};
+	env: NodeJS.ProcessEnv;
+};
+
+export const processIo: Io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env};
+
+/** Thrown by command code for a usage problem; the CLI prints the message and exits 2. */
+export class UsageError extends Error {}
+
+export function printJson(io: Io, value: unknown): void {
+	io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function printLine(io: Io, text = ''): void {
+	io.stdout.write(text + '\n');
+}
+
+/** One line on stderr, prefixed with the program name. */
+export function printError(io: Io, error: unknown): void {
+	io.stderr.write(`cloudsync: ${userMessage(error)}\n`);
+}
+
+/** Left-aligned columns, widths from the content. */
+export function table(rows: string[][]): string {
+	if (rows.length === 0) return '';
+	const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => (row[column] ?? '').length)));
+	return rows
+		.map(row => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd())
+		.join('\n');
+}
+
+export async function readStdinLine(io: Io): Promise<string> {
+	let data = '';
+	for await (const chunk of io.stdin) {
+		data += String(chunk);
+		if (data.includes('\n')) break;
+	}
+	return data.split('\n')[0]!.replace(/\r$/, '');
+}
