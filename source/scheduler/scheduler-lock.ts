@@ -92,6 +92,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 	#timer?: NodeJS.Timeout;
 	#contending = false;
 	#busy = false;
+	#closed = false;
 	#reportedHolder?: string;
 	readonly #onExit = () => this.releaseSync();
 
@@ -121,6 +122,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 	start(): void {
 		if (this.#contending) return;
 		this.#contending = true;
+		this.#closed = false;
 		process.on('exit', this.#onExit);
 		void this.#step();
 	}
@@ -130,6 +132,8 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 		if (this.held) return true;
 		const token = randomBytes(8).toString('hex');
 		const won = await this.#critical(() => {
+			// release() may have come while this attempt waited for the section.
+			if (this.#closed) return false;
 			const current = readHolderFile(this.#file);
 			if (current && holderAlive(current, this.#options.staleMs, Date.now())) return false;
 			const holder: SchedulerHolder = {
@@ -143,10 +147,10 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 			const temp = `${this.#file}.${process.pid}.${token}.tmp`;
 			fs.writeFileSync(temp, JSON.stringify(holder), {mode: 0o600});
 			fs.renameSync(temp, this.#file);
+			this.#token = token;
 			return true;
 		});
 		if (won) {
-			this.#token = token;
 			this.#reportedHolder = undefined;
 			this.emit('acquired');
 		}
@@ -155,6 +159,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 
 	/** Stops trying; removes the lock file if it is still ours, so another process takes over at once. */
 	async release(): Promise<void> {
+		this.#closed = true;
 		this.#stopTimers();
 		const token = this.#token;
 		this.#token = undefined;
@@ -165,6 +170,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 
 	/** For exit handlers, where nothing can be awaited. */
 	releaseSync(): void {
+		this.#closed = true;
 		this.#stopTimers();
 		const token = this.#token;
 		this.#token = undefined;

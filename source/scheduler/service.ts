@@ -36,6 +36,7 @@ export class SchedulerService {
 	readonly #clock: Clock;
 	#scheduler?: Scheduler;
 	#reloadTimer?: NodeJS.Timeout;
+	#stopped = false;
 	#transition: Promise<void> = Promise.resolve();
 
 	constructor(options: SchedulerServiceOptions) {
@@ -49,6 +50,7 @@ export class SchedulerService {
 
 	/** Starts contending for the lock; schedules run here once it is held. */
 	start(): void {
+		this.#stopped = false;
 		this.#lock.start();
 	}
 
@@ -85,6 +87,7 @@ export class SchedulerService {
 
 	/** Stops scheduling and gives the lock to the next process; runs already started go on. */
 	async stop(): Promise<void> {
+		this.#stopped = true;
 		await this.#then(() => this.#deactivate('stopped'));
 		await this.#lock.release();
 	}
@@ -105,7 +108,7 @@ export class SchedulerService {
 	}
 
 	async #activate(): Promise<void> {
-		if (this.#scheduler || !this.#lock.held) return;
+		if (this.#scheduler || this.#stopped || !this.#lock.held) return;
 		const {dataDir} = this.#options;
 		const scheduler = new Scheduler({
 			clock: this.#clock,

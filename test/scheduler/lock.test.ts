@@ -208,6 +208,16 @@ describe('scheduler lock in one process', () => {
 		lock.releaseSync();
 	});
 
+	it('leaves no lock behind when released while an attempt is under way', async () => {
+		const dataDir = tempDataDir();
+		const lock = new SchedulerLock(dataDir, 'daemon');
+		const attempt = lock.tryAcquire();
+		await lock.release();
+		expect(await attempt).toBe(false);
+		expect(lock.held).toBe(false);
+		expect(fs.existsSync(schedulerLockPath(dataDir))).toBe(false);
+	});
+
 	it('describes who runs the schedules', () => {
 		expect(describeSchedulerStatus({mode: 'this-process'})).toBe('schedules run in this window');
 		expect(describeSchedulerStatus({mode: 'other', pid: 4242, kind: 'daemon'})).toBe('schedules run in the daemon (pid 4242)');
