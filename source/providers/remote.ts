@@ -57,6 +57,8 @@ export type RemoteFeatures = {
 	posixMetadata: boolean;
 	/** Hashes come only by reading the whole file (local disk). */
 	slowHash: boolean;
+	/** Names differing only in case are the same file (Dropbox). */
+	caseInsensitive?: boolean;
 };
 
 /**
