@@ -98,7 +98,7 @@ describe('runs against s3rver', () => {
 		expect(await run(runner, task.id)).toMatchObject({state: 'SUCCESS', filesTransferred: 0, filesChecked: 2});
 	});
 
-	it('a failing pre-script fails the run and transfers nothing; the post-script does not run', async () => {
+	it('a failing pre-script fails the run and transfers nothing; the post-script does not run; a failing post-script fails it', async () => {
 		const bucket = await newBucket();
 		const src = folderWith('prefail', {'a.txt': 'alpha'});
 		const marker = path.join(scratch, 'prefail-post');
@@ -108,6 +108,11 @@ describe('runs against s3rver', () => {
 		expect(await keys(bucket)).toEqual([]);
 		expect(fs.existsSync(marker)).toBe(false);
 		expect(readRunLog(home.dir, task.id, record.id)).toContain('[pre-script] failing');
+		// a failing post-script fails the run, but what was transferred is recorded
+		await store.updateTask(task.id, {preScript: '', postScript: 'exit 6'});
+		const after = await run(new TaskRunner(store), task.id);
+		expect(after).toMatchObject({state: 'FAILED', error: 'the post-script exited with status 6', filesTransferred: 1});
+		expect(await keys(bucket)).toEqual(['a.txt']);
 	});
 
 	it('a dry run changes nothing, runs no scripts, and logs what would happen', async () => {
