@@ -1,3 +1,5 @@
+import {createRequire} from 'node:module';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {z} from 'zod';
 import {taskSchema, type Task} from '../core/model.js';
 import type {RunFile, RunOwner} from './history.js';
@@ -38,3 +40,12 @@ export function parseWorkerArgv(argv: string[]): WorkerArguments {
 
 /** A task from a form that may not have an id yet (0). */
 export const unsavedTaskSchema = taskSchema.extend({id: z.number().int().nonnegative()});
+
+/** How to start the worker: TypeScript sources (tests, tsx) need the tsx loader, dist runs plain. */
+export function workerCommand(): {file: string; execArgv: string[]} {
+	const fromSources = import.meta.url.endsWith('.ts');
+	const file = fileURLToPath(new URL(fromSources ? './run-worker.ts' : './run-worker.js', import.meta.url));
+	if (!fromSources) return {file, execArgv: []};
+	const tsx = createRequire(import.meta.url).resolve('tsx');
+	return {file, execArgv: ['--import', pathToFileURL(tsx).href]};
+}

@@ -7,14 +7,12 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {EventEmitter} from 'node:events';
-import {createRequire} from 'node:module';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 import {CloudSyncError} from '../core/errors.js';
 import type {RunRecord, Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
 import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, writeRun, type RunFile, type RunOwner} from './history.js';
 import {acquireTaskLock, readTaskLock, type TaskLock} from './locks.js';
-import {unsavedTaskSchema, workerArgv, type FromWorker, type ToWorker} from './messages.js';
+import {unsavedTaskSchema, workerArgv, workerCommand, type FromWorker, type ToWorker} from './messages.js';
 import {processAlive, processStartTicks, signalGroup, signalProcess} from './process-info.js';
 import {makeRedactor, type Redactor} from './redact.js';
 import {runSecrets} from './secrets.js';
@@ -41,15 +39,6 @@ type LiveRun = {
 };
 
 const maxStderr = 4096;
-
-/** How to start the worker: TypeScript sources (tests, tsx) need the tsx loader, dist runs plain. */
-function workerCommand(): {file: string; execArgv: string[]} {
-	const fromSources = import.meta.url.endsWith('.ts');
-	const file = fileURLToPath(new URL(fromSources ? './run-worker.ts' : './run-worker.js', import.meta.url));
-	if (!fromSources) return {file, execArgv: []};
-	const tsx = createRequire(import.meta.url).resolve('tsx');
-	return {file, execArgv: ['--import', pathToFileURL(tsx).href]};
-}
 
 export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunnerApi {
 	readonly #store: Store;
