@@ -6,8 +6,9 @@
  * (as the runner cancels: SIGTERM, then SIGKILL after its grace period),
  * hands the lock over and resolves with exit code 0.
  */
+import {CloudSyncError} from '../core/errors.js';
 import type {RunRecord} from '../core/model.js';
-import {describeSchedule, localTimeZone} from '../core/schedule.js';
+import {describeSchedule, localTimeZone, timeZoneProblem} from '../core/schedule.js';
 import type {ActiveRun} from '../jobs/types.js';
 import {describeSchedulerStatus, type SchedulerLockOptions} from './scheduler-lock.js';
 import type {ScheduledTask, ScheduleTrigger, StartRunResult} from './scheduler.js';
@@ -37,9 +38,12 @@ export type DaemonOptions = {
 	reloadEveryMs?: number;
 };
 
+/** Resolves with the exit code once stopped; throws CloudSyncError('usage') for a time zone the runtime does not know. */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
 	const {log, runner} = options;
 	const zone = options.timeZone ?? localTimeZone();
+	const zoneProblem = timeZoneProblem(zone);
+	if (zoneProblem) throw new CloudSyncError('usage', `the timeZone setting is not usable: ${zoneProblem}`);
 	const line = (text: string) => {
 		try {
 			log(text);

@@ -5,10 +5,8 @@
  * SIGTERM to that daemon cancels its run in progress, exits 0, and the other
  * daemon takes the schedules over at once.
  *
- * The daemons are test/scheduler/daemon-entry.ts: runDaemon wired to the real
- * Store and TaskRunner as `cloudsync daemon` wires them. Once the command
- * exists, spawning `node dist/cli.js daemon` with CLOUDSYNC_HOME gives the
- * same test.
+ * The daemons are the real command, `cloudsync daemon` (source/cli.tsx run
+ * by tsx, so no build is needed), with CLOUDSYNC_HOME set.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
@@ -19,12 +17,12 @@ import {listRuns, readRunLog} from '../../source/jobs/history.js';
 import {Store} from '../../source/store/store.js';
 import {tempHome} from '../support/home.js';
 
-const entry = fileURLToPath(new URL('daemon-entry.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../source/cli.tsx', import.meta.url));
 
 type Daemon = {child: ChildProcess; output: string[]; exited: Promise<number | null>};
 
 function startDaemon(dataDir: string): Daemon {
-	const child = spawn(process.execPath, ['--import', 'tsx', entry, dataDir], {stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, ['--import', 'tsx', cli, 'daemon'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CLOUDSYNC_HOME: dataDir}});
 	const output: string[] = [];
 	let pending = '';
 	const collect = (chunk: Buffer) => {

@@ -77,6 +77,13 @@ describe('runDaemon', () => {
 		next.releaseSync();
 	});
 
+	it('refuses a time zone the runtime does not know, in one sentence', async () => {
+		const options = {dataDir: tempDataDir(), runner: new RecordingRunner(), loadTasks: async () => [], startRun: async () => 'started' as const, recordSkip() {}, log() {}, handleSignals: false};
+		await expect(runDaemon({...options, timeZone: 'Europe/Atlantis'})).rejects.toThrow(
+			'the timeZone setting is not usable: time zone "Europe/Atlantis" is not known: use an IANA name like "Europe/Berlin" or "UTC"',
+		);
+	});
+
 	it('waits while another process runs the schedules, and says so', async () => {
 		const dataDir = tempDataDir();
 		fs.mkdirSync(path.join(dataDir, 'locks'));
