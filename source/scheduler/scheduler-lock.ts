@@ -6,8 +6,11 @@
  * time, kind, host, a random token) and proves it is alive by touching the
  * file's mtime every `heartbeatMs`. Node has no flock, so a holder counts as
  * gone when its process has ended (checked with the pid and its start time,
- * so a reused pid does not count) or when its heartbeat is older than
- * `staleMs` (a hung process, or one on another host sharing the directory).
+ * so a reused pid does not count) and it missed two heartbeats, or when its
+ * heartbeat is older than `staleMs` (a hung process, or one on another host
+ * sharing the directory). The two missed heartbeats keep a live holder whose
+ * pid is not visible here (another pid namespace with the same host name)
+ * from being taken over again and again.
  * Other processes try every `pollMs`; taking over, and giving up, happen
  * inside a short inter-process critical section, so two contenders never
  * both win. A holder whose file now names someone else has lost the lock and
@@ -30,6 +33,8 @@ export type SchedulerHolder = {
 	host: string;
 	token: string;
 	since: string;
+	/** How often the holder touches the file. */
+	heartbeatMs?: number;
 };
 
 export type SchedulerStatus = {mode: 'this-process'} | {mode: 'other'; pid: number; kind: SchedulerKind} | {mode: 'off'};
@@ -55,9 +60,11 @@ function readHolderFile(file: string): {holder: SchedulerHolder; mtimeMs: number
 }
 
 function holderAlive(entry: {holder: SchedulerHolder; mtimeMs: number}, staleMs: number, now: number): boolean {
-	if (now - entry.mtimeMs > staleMs) return false;
+	const age = now - entry.mtimeMs;
+	if (age > staleMs) return false;
 	if (entry.holder.host !== os.hostname()) return true;
-	return processAlive(entry.holder.pid, entry.holder.pidStartTicks);
+	if (processAlive(entry.holder.pid, entry.holder.pidStartTicks)) return true;
+	return age <= 2 * (entry.holder.heartbeatMs ?? defaults.heartbeatMs);
 }
 
 /** The live holder of the scheduler lock, if any. */
@@ -143,6 +150,7 @@ export class SchedulerLock extends EventEmitter<{acquired: []; lost: []; waiting
 				host: os.hostname(),
 				token,
 				since: new Date().toISOString(),
+				heartbeatMs: this.#options.heartbeatMs,
 			};
 			const temp = `${this.#file}.${process.pid}.${token}.tmp`;
 			fs.writeFileSync(temp, JSON.stringify(holder), {mode: 0o600});

@@ -22,7 +22,7 @@ class Contender {
 	readonly exited: Promise<number | null>;
 	#waiters: (() => void)[] = [];
 
-	constructor(dataDir: string, kind: string, staleMs?: number) {
+	constructor(dataDir: string, kind: string, staleMs?: number | 'defaults') {
 		this.child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, kind, ...(staleMs ? [String(staleMs)] : [])], {stdio: ['ignore', 'pipe', 'inherit']});
 		let pending = '';
 		this.child.stdout!.on('data', (chunk: Buffer) => {
@@ -74,7 +74,7 @@ function tempDataDir(): string {
 	return dir;
 }
 
-function contender(dataDir: string, kind = 'daemon', staleMs?: number): Contender {
+function contender(dataDir: string, kind = 'daemon', staleMs?: number | 'defaults'): Contender {
 	const child = new Contender(dataDir, kind, staleMs);
 	children.push(child);
 	return child;
@@ -115,13 +115,13 @@ describe('scheduler lock across real processes', () => {
 		expect(status).toEqual({mode: 'other', pid: holder.pid, kind: holder === group[2] ? 'tui' : 'daemon'});
 	});
 
-	it('another process takes over within seconds when the holder is killed with SIGKILL', {timeout: 120_000}, async () => {
+	it('another process takes over within seconds when the holder is killed with SIGKILL (cloudsync timings)', {timeout: 120_000}, async () => {
 		const dataDir = tempDataDir();
-		const first = contender(dataDir);
+		const first = contender(dataDir, 'daemon', 'defaults');
 		await first.waitFor('acquired', 40_000);
-		const second = contender(dataDir);
+		const second = contender(dataDir, 'daemon', 'defaults');
 		await second.waitFor('started', 40_000);
-		await new Promise(resolve => setTimeout(resolve, 500));
+		await new Promise(resolve => setTimeout(resolve, 2500));
 		expect(second.has('acquired')).toBe(false);
 		const killedAt = Date.now();
 		first.child.kill('SIGKILL');
@@ -170,9 +170,15 @@ describe('scheduler lock in one process', () => {
 		const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'});
 		const deadPid = Number(ended.stdout);
 		fs.mkdirSync(path.dirname(schedulerLockPath(dataDir)), {recursive: true});
-		fs.writeFileSync(schedulerLockPath(dataDir), JSON.stringify({pid: deadPid, kind: 'daemon', host: os.hostname(), token: 'old', since: new Date().toISOString()}));
-		expect(schedulerStatus(dataDir)).toEqual({mode: 'off'});
+		const file = schedulerLockPath(dataDir);
+		fs.writeFileSync(file, JSON.stringify({pid: deadPid, kind: 'daemon', host: os.hostname(), token: 'old', since: new Date().toISOString(), heartbeatMs: 2000}));
+		// Its last heartbeat was just now: maybe a live process whose pid this one cannot see.
 		const lock = new SchedulerLock(dataDir, 'tui');
+		expect(await lock.tryAcquire()).toBe(false);
+		// Two heartbeats missed: gone.
+		const old = new Date(Date.now() - 4500);
+		fs.utimesSync(file, old, old);
+		expect(schedulerStatus(dataDir)).toEqual({mode: 'off'});
 		expect(await lock.tryAcquire()).toBe(true);
 		expect(lock.status()).toEqual({mode: 'this-process'});
 		expect(schedulerStatus(dataDir)).toEqual({mode: 'this-process'});
