@@ -6,6 +6,7 @@ import {CloudSyncError} from '../../source/core/errors.js';
 import {acquireTaskLock, pathsOverlap, readTaskLock, taskLockPath} from '../../source/jobs/locks.js';
 import {processStartTicks} from '../../source/jobs/process-info.js';
 import {tempHome} from '../support/home.js';
+import {waitFor} from './helpers.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 beforeEach(async () => {
@@ -84,18 +85,26 @@ describe('task locks', () => {
 
 	it('lets exactly one of several racing processes win', async () => {
 		const racer = new URL('./lock-racer.ts', import.meta.url).pathname;
-		const outputs = await Promise.all(
+		const answered: string[] = [];
+		const outputs = Promise.all(
 			[1, 2, 3, 4].map(
 				n =>
 					new Promise<string>(resolve => {
 						const child = spawn(process.execPath, ['--import', 'tsx', racer, home.dir, `run-${n}`, '/srv/race', 'PUSH'], {stdio: ['ignore', 'pipe', 'inherit']});
 						let out = '';
-						child.stdout.on('data', chunk => (out += String(chunk)));
+						child.stdout.on('data', chunk => {
+							out += String(chunk);
+							if (out.endsWith('\n')) answered.push(out);
+						});
 						child.on('close', () => resolve(out.trim()));
 					}),
 			),
 		);
-		expect(outputs.filter(out => out === 'OK')).toHaveLength(1);
-		for (const out of outputs.filter(out => out !== 'OK')) expect(out).toMatch(/^REFUSED task 1 is already running \(started \d\d:\d\d by \d+\)$/);
+		// the winner holds the lock until every racer has had its answer
+		await waitFor(() => answered.length === 4, 60_000, 'all racers to answer');
+		fs.writeFileSync(path.join(home.dir, 'release'), '');
+		const results = await outputs;
+		expect(results.filter(out => out === 'OK')).toHaveLength(1);
+		for (const out of results.filter(out => out !== 'OK')) expect(out).toMatch(/^REFUSED task 1 is already running \(started \d\d:\d\d by \d+\)$/);
 	});
 });

@@ -63,7 +63,7 @@ describe('runScript', () => {
 		const started = Date.now();
 		const {outcome} = await run(`sleep 60 & echo $! > ${pidFile}; wait`, {timeoutSec: 1, killGraceMs: 500});
 		expect(outcome).toEqual({ok: false, reason: 'timeout', timeoutSec: 1});
-		expect(Date.now() - started).toBeLessThan(5000);
+		expect(Date.now() - started).toBeLessThan(8000);
 		const child = Number(fs.readFileSync(pidFile, 'utf8'));
 		await new Promise(r => setTimeout(r, 100));
 		expect(processAlive(child)).toBe(false);
