@@ -13,10 +13,11 @@ import {Readable, Transform, Writable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
 import {CloudSyncError} from '../core/errors.js';
 import {compareKeys, unsafeNameReason} from '../core/paths.js';
-import {errorCode, hashFile, isAbort, localError, statMtimeMs, StreamHasher} from './local-files.js';
+import {errorCode, hashFile, isAbort, localError, StreamHasher} from './local-files.js';
+import {entryFromStats, inodeKey, localTempPrefix, walkLocal, type LocalListErrorHandler} from './local-walk.js';
 import type {Entry, HashType, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
 
-export type LocalListErrorHandler = (path: string, error: CloudSyncError) => void;
+export {localTempPrefix, type LocalListErrorHandler} from './local-walk.js';
 
 export type LocalRemoteOptions = {
 	/** Follow symbolic links (with loop protection) instead of skipping them. */
@@ -27,11 +28,6 @@ export type LocalRemoteOptions = {
 	 */
 	onError?: LocalListErrorHandler;
 };
-
-/** Prefix of the temp files writes use; listings never show them. */
-export const localTempPrefix = '.cloudsync-tmp-';
-
-type Child = {name: string; key: string; isDir: boolean; viaLink: boolean};
 
 export class LocalRemote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
@@ -44,7 +40,7 @@ export class LocalRemote implements Remote, LocationBrowser {
 	};
 	readonly label: string;
 	readonly root: string;
-	private readonly followSymlinks: boolean;
+	readonly followSymlinks: boolean;
 	private readonly onError?: LocalListErrorHandler;
 	private realRoot?: string;
 	private rootReady = false;
@@ -71,83 +67,7 @@ export class LocalRemote implements Remote, LocationBrowser {
 			if (!onError) throw error;
 			onError(where, error);
 		};
-		yield* this.walk(start, new Set([inodeKey(rootStats)]), report, options.signal);
-	}
-
-	private async *walk(dir: string, ancestors: Set<string>, report: LocalListErrorHandler, signal?: AbortSignal): AsyncGenerator<Entry> {
-		signal?.throwIfAborted();
-		const dirPath = this.localPath(dir);
-		let children: Child[];
-		try {
-			children = await this.readChildren(dirPath, dir, report);
-		} catch (error) {
-			report(dir, localError(error, 'read the folder', dirPath));
-			return;
-		}
-		for (const child of children) {
-			signal?.throwIfAborted();
-			const childPath = dir === '' ? child.name : `${dir}/${child.name}`;
-			const full = path.join(dirPath, child.name);
-			let stats: BigIntStats;
-			try {
-				stats = child.viaLink ? await fs.stat(full, {bigint: true}) : await fs.lstat(full, {bigint: true});
-			} catch (error) {
-				if (errorCode(error) === 'ENOENT' && !child.viaLink) continue; // removed while we walked
-				report(childPath, localError(error, 'read', full));
-				continue;
-			}
-			if (child.isDir !== stats.isDirectory()) continue; // replaced while we walked
-			yield entryFromStats(childPath, stats);
-			if (!child.isDir) continue;
-			const key = inodeKey(stats);
-			if (ancestors.has(key)) {
-				report(childPath, new CloudSyncError('permanent', `skipped ${full}: the symbolic link leads back to a folder above it (a loop)`));
-				continue;
-			}
-			ancestors.add(key);
-			yield* this.walk(childPath, ancestors, report, signal);
-			ancestors.delete(key);
-		}
-	}
-
-	/** The entries of one directory, sorted so the whole walk is byte-ordered by full path. */
-	private async readChildren(dirPath: string, dir: string, report: LocalListErrorHandler): Promise<Child[]> {
-		const dirents = await fs.readdir(dirPath, {withFileTypes: true, encoding: 'buffer'});
-		const children: Child[] = [];
-		for (const dirent of dirents) {
-			const raw = dirent.name;
-			const name = raw.toString('utf8');
-			const where = dir === '' ? name : `${dir}/${name}`;
-			if (!Buffer.from(name, 'utf8').equals(raw)) {
-				report(where, new CloudSyncError('permanent', `skipped a file in ${dirPath}: its name is not valid UTF-8; rename it`));
-				continue;
-			}
-			if (name.startsWith(localTempPrefix)) continue;
-			let isDir = dirent.isDirectory();
-			let isFile = dirent.isFile();
-			let viaLink = false;
-			if (dirent.isSymbolicLink()) {
-				if (!this.followSymlinks) continue;
-				viaLink = true;
-				try {
-					const target = await fs.stat(path.join(dirPath, name));
-					isDir = target.isDirectory();
-					isFile = target.isFile();
-				} catch (error) {
-					report(where, localError(error, 'follow the symbolic link', path.join(dirPath, name)));
-					continue;
-				}
-			} else if (!isDir && !isFile && !dirent.isSocket() && !dirent.isFIFO() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
-				// DT_UNKNOWN on some file systems: ask lstat.
-				const stats = await fs.lstat(path.join(dirPath, name)).catch(() => undefined);
-				isDir = stats?.isDirectory() ?? false;
-				isFile = stats?.isFile() ?? false;
-			}
-			if (!isDir && !isFile) continue; // sockets, FIFOs, devices
-			children.push({name, key: isDir ? `${name}/` : name, isDir, viaLink});
-		}
-		children.sort((a, b) => compareKeys(a.key, b.key));
-		return children;
+		yield* walkLocal(this, start, new Set([inodeKey(rootStats)]), report, options.signal);
 	}
 
 	async stat(remotePath: string): Promise<Entry | undefined> {
@@ -318,7 +238,7 @@ export class LocalRemote implements Remote, LocationBrowser {
 		return remotePath;
 	}
 
-	private localPath(name: string): string {
+	localPath(name: string): string {
 		return name === '' ? this.root : path.join(this.root, ...name.split('/'));
 	}
 
@@ -378,19 +298,6 @@ export class LocalRemote implements Remote, LocationBrowser {
 	}
 }
 
-function entryFromStats(name: string, stats: BigIntStats): Entry {
-	const isDir = stats.isDirectory();
-	return {
-		path: name,
-		isDir,
-		size: isDir ? 0 : Number(stats.size),
-		mtime: statMtimeMs(stats),
-		mode: Number(stats.mode) & 0o7777,
-		uid: Number(stats.uid),
-		gid: Number(stats.gid),
-	};
-}
-
 /** Writes into an open FileHandle and leaves it open, so the caller can fsync and set times. */
 function fileSink(handle: fs.FileHandle): Writable {
 	return new Writable({
@@ -407,10 +314,6 @@ async function writeAll(handle: fs.FileHandle, chunk: Buffer): Promise<void> {
 		const {bytesWritten} = await handle.write(chunk, offset, chunk.length - offset);
 		offset += bytesWritten;
 	}
-}
-
-function inodeKey(stats: BigIntStats): string {
-	return `${stats.dev}:${stats.ino}`;
 }
 
 /** A temp name beside the target that stays within the 255-byte name limit. */

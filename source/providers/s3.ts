@@ -8,17 +8,15 @@ import type {Readable} from 'node:stream';
 import {
 	CopyObjectCommand,
 	DeleteObjectCommand,
-	GetBucketLocationCommand,
 	GetObjectCommand,
 	HeadObjectCommand,
 	ListBucketsCommand,
 	ListObjectsV2Command,
 	PutObjectCommand,
-	S3Client,
 	type HeadObjectCommandOutput,
+	type S3Client,
 	type ListObjectsV2CommandOutput,
 	type StorageClass,
-	type _Object,
 } from '@aws-sdk/client-s3';
 import {CloudSyncError} from '../core/errors.js';
 import type {Attributes} from '../core/fields.js';
@@ -26,8 +24,10 @@ import {joinPath} from '../core/paths.js';
 import type {Entry, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
 import {partSizeFor, s3Settings, type S3Settings} from './s3-config.js';
 import {isS3NotFound, s3Error} from './s3-errors.js';
-import {bareEtag, formatMtime, md5FromChecksumMetadata, md5FromEtag, parseMtime, posixFromMetadata, posixToMetadata} from './s3-metadata.js';
+import {bareEtag, formatMtime, posixFromMetadata, posixToMetadata} from './s3-metadata.js';
 import {MemoryMtimeIndex, type MtimeIndex} from './s3-mtime-index.js';
+import {S3ClientPool} from './s3-client.js';
+import {entryFromHead, pageEntries} from './s3-listing.js';
 import {uploadObject} from './s3-upload.js';
 
 export type S3Location = {bucket?: string; folder?: string};
@@ -38,12 +38,7 @@ export type S3RemoteOptions = {
 	headConcurrency?: number;
 };
 
-/**
- * The SDK retries each request this many times in all (its default is 3).
- * Kept small because the sync engine retries whole files with backoff, but
- * not 1: a retry inside a multipart upload re-sends one part, not the file.
- */
-export const s3MaxAttempts = 3;
+export {s3MaxAttempts} from './s3-client.js';
 
 export class S3Remote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
@@ -61,8 +56,7 @@ export class S3Remote implements Remote, LocationBrowser {
 	readonly prefix: string;
 	private readonly index: MtimeIndex;
 	private readonly headConcurrency: number;
-	private readonly clients = new Map<string, S3Client>();
-	private readonly regions = new Map<string, Promise<string>>();
+	private readonly clients: S3ClientPool;
 	private readonly endpointName: string;
 
 	constructor(attributes: Attributes, location: S3Location = {}, options: S3RemoteOptions = {}) {
@@ -74,11 +68,12 @@ export class S3Remote implements Remote, LocationBrowser {
 		this.headConcurrency = options.headConcurrency ?? 16;
 		this.endpointName = this.settings.endpoint || 'Amazon S3';
 		this.label = `s3://${this.bucket}${folder ? `/${folder}` : ''}`;
+		this.clients = new S3ClientPool(this.settings, (error, action, bucket) => s3Error(error, {action, endpoint: this.endpointName, bucket}));
 	}
 
 	async *list(dir = '', options: ListOptions = {}): AsyncGenerator<Entry> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const start = joinPath(dir);
 		const prefix = start === '' ? this.prefix : `${this.prefix}${start}/`;
 		let token: string | undefined;
@@ -90,7 +85,12 @@ export class S3Remote implements Remote, LocationBrowser {
 			page = token ? this.listPage(client, bucket, prefix, token, options.signal) : undefined;
 			page?.catch(() => undefined);
 			const objects = (output.Contents ?? []).filter(o => o.Key !== undefined && o.Key.length > prefix.length);
-			const entries = this.resolveEntries(client, bucket, objects, options.signal);
+			const entries = pageEntries(objects, {
+				rootPrefix: this.prefix,
+				index: this.index,
+				headConcurrency: this.headConcurrency,
+				head: key => this.head(client, bucket, key, options.signal),
+			});
 			for (const entry of entries) yield await entry;
 		}
 	}
@@ -103,44 +103,6 @@ export class S3Remote implements Remote, LocationBrowser {
 			});
 	}
 
-	/** Entries for one page, in order; HEADs for index misses run concurrently, bounded. */
-	private resolveEntries(client: S3Client, bucket: string, objects: _Object[], signal?: AbortSignal): Array<Promise<Entry>> {
-		let running = 0;
-		const waiting: Array<() => void> = [];
-		const slot = async <T>(work: () => Promise<T>): Promise<T> => {
-			if (running >= this.headConcurrency) await new Promise<void>(resolve => waiting.push(resolve));
-			running++;
-			try {
-				return await work();
-			} finally {
-				running--;
-				waiting.shift()?.();
-			}
-		};
-		const results = objects.map(object => {
-			const key = object.Key!;
-			const path = key.slice(this.prefix.length);
-			const etag = bareEtag(object.ETag);
-			const size = object.Size ?? 0;
-			const md5 = md5FromEtag(etag);
-			if (key.endsWith('/')) {
-				return Promise.resolve<Entry>({path: path.slice(0, -1), isDir: true, size: 0, mtime: object.LastModified?.getTime() ?? 0, etag});
-			}
-			const base: Entry = {path, isDir: false, size, mtime: 0, etag, ...(md5 ? {hashes: {md5}} : {})};
-			const known = this.index.get(key, etag, size);
-			if (known !== undefined) return Promise.resolve<Entry>({...base, mtime: known, ...this.index.getPosix?.(key, etag, size)});
-			return slot(async () => {
-				const head = await this.head(client, bucket, key, signal);
-				// Deleted since the listing: keep the listed facts with the server's time.
-				if (!head) return {...base, mtime: object.LastModified?.getTime() ?? 0};
-				const entry = this.entryFromHead(path, key, head);
-				return {...entry, etag, size};
-			});
-		});
-		for (const result of results) result.catch(() => undefined);
-		return results;
-	}
-
 	private async head(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<HeadObjectCommandOutput | undefined> {
 		try {
 			return await client.send(new HeadObjectCommand({Bucket: bucket, Key: key}), {abortSignal: signal});
@@ -150,26 +112,14 @@ export class S3Remote implements Remote, LocationBrowser {
 		}
 	}
 
-	/** An entry from HEAD's metadata; records it in the index. */
-	private entryFromHead(path: string, key: string, head: HeadObjectCommandOutput): Entry {
-		const etag = bareEtag(head.ETag);
-		const size = head.ContentLength ?? 0;
-		const metadata = head.Metadata ?? {};
-		const mtime = parseMtime(metadata.mtime) ?? head.LastModified?.getTime() ?? 0;
-		const posix = posixFromMetadata(metadata);
-		const md5 = md5FromEtag(etag) ?? md5FromChecksumMetadata(metadata.md5chksum);
-		this.index.set(key, etag, size, mtime, posix);
-		return {path, isDir: false, size, mtime, etag, ...(md5 ? {hashes: {md5}} : {}), ...posix};
-	}
-
 	async stat(path: string): Promise<Entry | undefined> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const name = path.replace(/\/+$/, '');
 		if (name === '') return {path: '', isDir: true, size: 0, mtime: 0};
 		const key = this.prefix + name;
 		const head = await this.head(client, bucket, key);
-		if (head) return this.entryFromHead(name, key, head);
+		if (head) return entryFromHead(name, key, head, this.index);
 		// A directory: a marker object, or any key below it.
 		const below = await client
 			.send(new ListObjectsV2Command({Bucket: bucket, Prefix: `${key}/`, MaxKeys: 1}))
@@ -182,7 +132,7 @@ export class S3Remote implements Remote, LocationBrowser {
 
 	async read(path: string, range?: ReadRange, options: {signal?: AbortSignal} = {}): Promise<Readable> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const key = this.prefix + path;
 		const header = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
 		try {
@@ -195,7 +145,7 @@ export class S3Remote implements Remote, LocationBrowser {
 
 	async write(path: string, body: Readable, options: WriteOptions): Promise<Entry> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const name = path;
 		if (name === '') throw new CloudSyncError('unsafe_path', 'refused to write an object with an empty name');
 		const key = this.prefix + name;
@@ -229,7 +179,7 @@ export class S3Remote implements Remote, LocationBrowser {
 
 	async delete(path: string): Promise<void> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const key = this.prefix + path;
 		try {
 			await client.send(new DeleteObjectCommand({Bucket: bucket, Key: key}));
@@ -243,7 +193,7 @@ export class S3Remote implements Remote, LocationBrowser {
 	/** Creates a directory marker ("dir/"), so empty folders survive like rclone's --s3-directory-markers. */
 	async mkdir(path: string): Promise<void> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const name = joinPath(path);
 		if (name === '') return;
 		const key = `${this.prefix}${name}/`;
@@ -259,7 +209,7 @@ export class S3Remote implements Remote, LocationBrowser {
 		const name = joinPath(path);
 		if (name === '') return;
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const key = `${this.prefix}${name}/`;
 		try {
 			await client.send(new DeleteObjectCommand({Bucket: bucket, Key: key}));
@@ -271,7 +221,7 @@ export class S3Remote implements Remote, LocationBrowser {
 	/** Rewrites the metadata with a server-side copy onto itself (objects up to 5 GiB). */
 	async setMtime(path: string, mtime: number): Promise<void> {
 		const bucket = this.requireBucket();
-		const client = await this.client(bucket);
+		const client = await this.clients.forBucket(bucket);
 		const key = this.prefix + path;
 		const head = await this.head(client, bucket, key);
 		if (!head) throw new CloudSyncError('not_found', `cannot set the time of ${this.describe(key)}: it does not exist`);
@@ -305,7 +255,7 @@ export class S3Remote implements Remote, LocationBrowser {
 			await this.listBuckets();
 			return;
 		}
-		const client = await this.client(this.bucket);
+		const client = await this.clients.forBucket(this.bucket);
 		try {
 			// GET, not HEAD: a HEAD error has no body to tell a wrong key from a wrong secret.
 			await client.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: this.prefix || undefined, MaxKeys: 1}));
@@ -315,7 +265,7 @@ export class S3Remote implements Remote, LocationBrowser {
 	}
 
 	async listBuckets(): Promise<string[]> {
-		const client = this.clientFor(this.settings.region || 'us-east-1');
+		const client = this.clients.forAnyBucket();
 		try {
 			const output = await client.send(new ListBucketsCommand({}));
 			return (output.Buckets ?? []).map(b => b.Name ?? '').filter(Boolean).sort();
@@ -327,7 +277,7 @@ export class S3Remote implements Remote, LocationBrowser {
 	async listFolders(bucket: string | undefined, dir: string): Promise<string[]> {
 		const name = (bucket ?? this.bucket).trim();
 		if (!name) throw new CloudSyncError('usage', 'choose a bucket first');
-		const client = await this.client(name);
+		const client = await this.clients.forBucket(name);
 		const base = joinPath(dir);
 		const prefix = base === '' ? '' : `${base}/`;
 		const folders: string[] = [];
@@ -350,8 +300,7 @@ export class S3Remote implements Remote, LocationBrowser {
 
 	async close(): Promise<void> {
 		await this.index.flush();
-		for (const client of this.clients.values()) client.destroy();
-		this.clients.clear();
+		this.clients.destroy();
 	}
 
 	private requireBucket(): string {
@@ -365,51 +314,5 @@ export class S3Remote implements Remote, LocationBrowser {
 
 	private error(error: unknown, action: string): CloudSyncError {
 		return s3Error(error, {action, endpoint: this.endpointName, bucket: this.bucket || undefined});
-	}
-
-	/** The client for a bucket, in the bucket's region when none is configured. */
-	private async client(bucket: string): Promise<S3Client> {
-		if (this.settings.region) return this.clientFor(this.settings.region);
-		let region = this.regions.get(bucket);
-		if (!region) {
-			region = this.detectRegion(bucket);
-			this.regions.set(bucket, region);
-		}
-		return this.clientFor(await region);
-	}
-
-	/** GetBucketLocation; services that do not answer it are treated as us-east-1. */
-	private async detectRegion(bucket: string): Promise<string> {
-		try {
-			const output = await this.clientFor('us-east-1').send(new GetBucketLocationCommand({Bucket: bucket}));
-			const constraint = output.LocationConstraint as string | undefined;
-			if (!constraint) return 'us-east-1';
-			if (constraint === 'EU') return 'eu-west-1';
-			return constraint;
-		} catch (error) {
-			const mapped = this.error(error, `find the region of bucket "${bucket}"`);
-			// Wrong keys, a missing bucket or an unreachable endpoint: say so now.
-			if (['auth', 'not_found', 'unreachable', 'tls'].includes(mapped.kind)) throw mapped;
-			return 'us-east-1';
-		}
-	}
-
-	private clientFor(region: string): S3Client {
-		let client = this.clients.get(region);
-		if (!client) {
-			const legacy = this.settings.legacyChecksums ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
-			client = new S3Client({
-				region,
-				endpoint: this.settings.endpoint || undefined,
-				forcePathStyle: this.settings.forcePathStyle,
-				credentials: {accessKeyId: this.settings.accessKeyId, secretAccessKey: this.settings.secretAccessKey},
-				requestChecksumCalculation: legacy,
-				responseChecksumValidation: legacy,
-				maxAttempts: s3MaxAttempts,
-				requestHandler: {connectionTimeout: 15_000, requestTimeout: 120_000},
-			});
-			this.clients.set(region, client);
-		}
-		return client;
 	}
 }
