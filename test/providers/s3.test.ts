@@ -2,7 +2,7 @@ import {createHash, randomBytes} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {Readable} from 'node:stream';
-import {HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
+import {AbortMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {CloudSyncError} from '../../source/core/errors.js';
 import {compareKeys} from '../../source/core/paths.js';
@@ -97,8 +97,12 @@ async function storeObject(key: string, content: string, metadata: Record<string
 }
 
 /** Unfinished multipart uploads in the bucket (asked through the gateway: s3rver lacks the call). */
+function gatewayClient(): S3Client {
+	return new S3Client({endpoint: gateway.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: {accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey}});
+}
+
 async function pendingUploads(): Promise<string[]> {
-	const client = new S3Client({endpoint: gateway.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: {accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey}});
+	const client = gatewayClient();
 	try {
 		const output = await client.send(new ListMultipartUploadsCommand({Bucket: bucket}));
 		return (output.Uploads ?? []).map(u => u.Key ?? '');
@@ -158,6 +162,46 @@ describe('uploads', () => {
 		expect(hashError.kind).toBe('corrupt');
 		expect(await pendingUploads()).toEqual([]);
 		expect(await collect(r.list())).toEqual([]);
+	});
+});
+
+describe('server failures during uploads', () => {
+	test('a part the server keeps failing (500), or a dropped connection, aborts the upload and leaves nothing', async () => {
+		const r = remote('faults', {}, {chunk_size: 5, upload_concurrency: 2});
+		for (const fault of [{status: 500}, 'drop'] as const) {
+			gateway.setFault(({method, url}) => (method === 'PUT' && url.searchParams.get('partNumber') === '2' ? fault : undefined));
+			try {
+				const {stream} = randomStream(16 * 1024 * 1024);
+				const error = await caught(r.write('faulty.bin', stream, {size: 16 * 1024 * 1024, mtime: 0}));
+				expect(error.kind).toBe('transient');
+			} finally {
+				gateway.setFault(undefined);
+			}
+			expect(await pendingUploads()).toEqual([]);
+			expect(await r.stat('faulty.bin')).toBeUndefined();
+		}
+	});
+
+	test('when even the abort fails, the error says the unfinished upload was left', async () => {
+		const r = remote('faults', {}, {chunk_size: 5, upload_concurrency: 1});
+		gateway.setFault(({method, url}) => (url.searchParams.has('uploadId') && (method === 'DELETE' || url.searchParams.get('partNumber') === '2') ? {status: 503, code: 'ServiceUnavailable'} : undefined));
+		try {
+			const {stream} = randomStream(11 * 1024 * 1024);
+			const error = await caught(r.write('stuck.bin', stream, {size: 11 * 1024 * 1024, mtime: 0}));
+			expect(error.message).toMatch(/the unfinished multipart upload could not be cancelled/);
+		} finally {
+			gateway.setFault(undefined);
+		}
+		expect(await pendingUploads()).toEqual(['faults/stuck.bin']);
+		// Clean up what the test left, so other tests see an empty list.
+		const client = gatewayClient();
+		try {
+			const {Uploads = []} = await client.send(new ListMultipartUploadsCommand({Bucket: bucket}));
+			for (const upload of Uploads) await client.send(new AbortMultipartUploadCommand({Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId}));
+		} finally {
+			client.destroy();
+		}
+		expect(await pendingUploads()).toEqual([]);
 	});
 });
 

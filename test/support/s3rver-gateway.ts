@@ -15,7 +15,16 @@ import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import type {S3rverHandle} from './s3rver.js';
 
-export type S3rverGateway = {endpoint: string; port: number; stop(): Promise<void>};
+/** What to do to a request instead of serving it: answer with an HTTP status, or drop the connection. */
+export type GatewayFault = {status: number; code?: string; retryAfter?: string} | 'drop';
+
+export type S3rverGateway = {
+	endpoint: string;
+	port: number;
+	/** Injects failures: `decide` sees each request (after the signature check); undefined serves it. */
+	setFault(decide: ((request: {method: string; url: URL}) => GatewayFault | undefined) | undefined): void;
+	stop(): Promise<void>;
+};
 
 /** Where s3rver keeps a bucket's unfinished multipart uploads (one folder per upload id). */
 function uploadsDirectory(s3rver: S3rverHandle, bucket: string): string {
@@ -125,12 +134,24 @@ export function checkSignature(request: http.IncomingMessage, secrets: Map<strin
 export async function startS3rverGateway(s3rver: S3rverHandle): Promise<S3rverGateway> {
 	const secrets = new Map([[s3rver.accessKeyId, s3rver.secretAccessKey]]);
 	const upstream = new URL(s3rver.endpoint);
+	let decideFault: Parameters<S3rverGateway['setFault']>[0];
 	const server = http.createServer(async (request, response) => {
 		const problem = checkSignature(request, secrets);
 		if (problem) {
 			request.resume();
 			response.writeHead(403, {'content-type': 'application/xml'});
 			response.end(request.method === 'HEAD' ? undefined : s3ErrorXml(problem.code, problem.message));
+			return;
+		}
+		const fault = decideFault?.({method: request.method ?? 'GET', url: new URL(request.url ?? '/', 'http://gateway')});
+		if (fault === 'drop') {
+			request.socket.destroy();
+			return;
+		}
+		if (fault) {
+			request.resume();
+			response.writeHead(fault.status, {'content-type': 'application/xml', ...(fault.retryAfter ? {'retry-after': fault.retryAfter} : {})});
+			response.end(s3ErrorXml(fault.code ?? 'InternalError', 'Injected failure.'));
 			return;
 		}
 		try {
@@ -155,6 +176,9 @@ export async function startS3rverGateway(s3rver: S3rverHandle): Promise<S3rverGa
 	return {
 		endpoint: `http://127.0.0.1:${port}`,
 		port,
+		setFault(decide) {
+			decideFault = decide;
+		},
 		async stop() {
 			server.closeAllConnections();
 			await new Promise(resolve => server.close(resolve));
