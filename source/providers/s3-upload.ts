@@ -100,9 +100,19 @@ export async function uploadObject(request: UploadRequest): Promise<UploadResult
 	return uploadMultipart(request);
 }
 
+/** Ends a stalled read of the body when `signal` fires, so cancelling never waits on a silent source. */
+function stopReadingOn(signal: AbortSignal | undefined, body: Readable, request: UploadRequest): () => void {
+	if (!signal) return () => undefined;
+	const stop = () => body.destroy(aborted(request));
+	if (signal.aborted) stop();
+	signal.addEventListener('abort', stop, {once: true});
+	return () => signal.removeEventListener('abort', stop);
+}
+
 async function uploadSingle(request: UploadRequest): Promise<UploadResult> {
 	const chunks: Buffer[] = [];
 	let total = 0;
+	const release = stopReadingOn(request.signal, request.body, request);
 	try {
 		for await (const chunk of request.body) {
 			const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -113,12 +123,14 @@ async function uploadSingle(request: UploadRequest): Promise<UploadResult> {
 	} catch (error) {
 		if (request.signal?.aborted) throw aborted(request, error);
 		throw error instanceof CloudSyncError ? error : new CloudSyncError('transient', `cannot read the source of ${request.name}: ${String((error as Error)?.message ?? error)}`, {cause: error});
+	} finally {
+		release();
 	}
 	if (total > request.partSize) {
 		request.body.destroy();
 		throw new CloudSyncError('transient', `${request.name} changed while it was copied: it grew past ${request.size} bytes`);
 	}
-	request.signal?.throwIfAborted?.();
+	if (request.signal?.aborted) throw aborted(request);
 	const data = Buffer.concat(chunks, total);
 	checkSize(request, total);
 	const md5 = createHash('md5').update(data).digest();
@@ -159,8 +171,9 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 	const stop = new AbortController();
 	const onAbort = () => stop.abort(request.signal?.reason);
 	request.signal?.addEventListener('abort', onAbort, {once: true});
+	const release = stopReadingOn(stop.signal, request.body, request);
 	try {
-		request.signal?.throwIfAborted();
+		if (request.signal?.aborted) throw aborted(request);
 		// Not cancellable: a create cut short could leave an upload whose id we never learn.
 		const created = await client.send(
 			new CreateMultipartUploadCommand({
@@ -228,6 +241,7 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 		if (uploadId !== undefined) await abortUpload(request, uploadId, mapped);
 		throw mapped;
 	} finally {
+		release();
 		request.signal?.removeEventListener('abort', onAbort);
 	}
 }

@@ -149,6 +149,30 @@ describe('uploads', () => {
 		expect(await r.stat('half.bin')).toBeUndefined();
 	});
 
+	test('cancelling while the source is silent ends the upload at once, single-part or multipart', async () => {
+		const r = remote('stalled', {}, {chunk_size: 5, upload_concurrency: 2});
+		for (const [name, size, given] of [['small.bin', 1024 * 1024, 64 * 1024], ['large.bin', 40 * 1024 * 1024, 12 * 1024 * 1024]] as const) {
+			let pushed = 0;
+			const silent = new Readable({
+				read() {
+					if (pushed >= given) return; // then nothing more, ever
+					const chunk = randomBytes(64 * 1024);
+					pushed += chunk.length;
+					this.push(chunk);
+				},
+			});
+			const controller = new AbortController();
+			const writing = r.write(name, silent, {size, mtime: 0, signal: controller.signal});
+			await new Promise(resolve => setTimeout(resolve, 400));
+			const cancelledAt = Date.now();
+			controller.abort();
+			expect((await caught(writing)).kind).toBe('aborted');
+			expect(Date.now() - cancelledAt).toBeLessThan(5000);
+		}
+		expect(await pendingUploads()).toEqual([]);
+		expect(await collect(r.list())).toEqual([]);
+	});
+
 	test('a source that fails mid-way, or is shorter than announced, aborts the multipart upload', async () => {
 		const r = remote('broken', {}, {chunk_size: 5, upload_concurrency: 3});
 		const failing = randomStream(30 * 1024 * 1024, {failAt: 12 * 1024 * 1024});
