@@ -11,7 +11,7 @@ import type {Entry} from '../providers/remote.js';
 import type {TokenBucket} from './bwlimit-runtime.js';
 import {sameContent} from './checker.js';
 import {DeferredPaths} from './deferred.js';
-import {checkedListing, march, type Pair} from './march.js';
+import {checkedListing, march, missingAsEmpty, type Pair} from './march.js';
 import {afterHash, decide, planContext, type Decision} from './plan.js';
 import {TaskPool} from './pool.js';
 import type {ProgressTracker} from './progress.js';
@@ -208,18 +208,20 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 	const deletes = new DeferredPaths();
 	const rmdirs: string[] = [];
 	let listed = false;
+	let sourceEntries = 0;
 	try {
 		// A part of either tree that cannot be read is an error, so SYNC deletes nothing.
 		const unreadable = (side: string) => (path: string, error: CloudSyncError) =>
 			fail(path, new CloudSyncError(error.kind, `Could not read the ${side} there: ${userMessage(error)}`));
 		const sourceListing = checkedListing(source.list('', {signal, onError: unreadable('source')}), keep, 'source');
 		const destinationListing = checkedListing(
-			destination.list('', {signal, onError: unreadable('destination')}),
+			missingAsEmpty(destination.list('', {signal, onError: unreadable('destination')})),
 			keep,
 			'destination',
 		);
 		for await (const pair of march(sourceListing, destinationListing)) {
 			if (signal?.aborted) break;
+			if (pair.source) sourceEntries++;
 			await act(pair, decide(pair, plan));
 		}
 		listed = !signal?.aborted;
@@ -254,6 +256,12 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 					message: `Not deleting ${deletes.count} file(s) on the destination because there were errors during the sync.`,
 				});
 			}
+			return;
+		}
+		if (sourceEntries === 0 && deletes.count > 0) {
+			// A mistyped or vanished source folder (S3 and Dropbox list a missing
+			// folder as empty) must not wipe the destination.
+			fail('', new CloudSyncError('permanent', `The source is empty, so nothing was deleted from the destination (${deletes.count} file(s) would have been): check the source folder, or delete the files on the destination yourself if that is what you want.`));
 			return;
 		}
 		for await (const path of deletes.items()) {

@@ -3,6 +3,7 @@
  * directory sorting as its path plus '/'. Holds one entry of each side at a
  * time, so memory does not depend on the size of either tree.
  */
+import {CloudSyncError} from '../core/errors.js';
 import {compareKeys} from '../core/paths.js';
 import type {Entry} from '../providers/remote.js';
 
@@ -26,6 +27,28 @@ export async function* checkedListing(
 		}
 		previous = key;
 		if (keep(entry)) yield entry;
+	}
+}
+
+/**
+ * A destination whose folder does not exist yet lists as empty, as in rclone:
+ * the first write creates it. Only a not-found before any entry counts.
+ */
+export async function* missingAsEmpty(listing: AsyncIterable<Entry>): AsyncGenerator<Entry> {
+	const iterator = listing[Symbol.asyncIterator]();
+	let first: IteratorResult<Entry>;
+	try {
+		first = await iterator.next();
+	} catch (error) {
+		if (error instanceof CloudSyncError && error.kind === 'not_found') return;
+		throw error;
+	}
+	if (first.done) return;
+	yield first.value;
+	for (;;) {
+		const next = await iterator.next();
+		if (next.done) return;
+		yield next.value;
 	}
 }
 
