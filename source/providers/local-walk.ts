@@ -25,7 +25,7 @@ export type LocalTree = {
 type Child = {name: string; key: string; isDir: boolean; viaLink: boolean};
 
 export async function* walkLocal(tree: LocalTree, dir: string, ancestors: Set<string>, report: LocalListErrorHandler, signal?: AbortSignal): AsyncGenerator<Entry> {
-	signal?.throwIfAborted();
+	if (signal?.aborted) throw new CloudSyncError('aborted', 'the listing was cancelled');
 	const dirPath = tree.localPath(dir);
 	let children: Child[];
 	try {
@@ -35,7 +35,7 @@ export async function* walkLocal(tree: LocalTree, dir: string, ancestors: Set<st
 		return;
 	}
 	for (const child of children) {
-		signal?.throwIfAborted();
+		if (signal?.aborted) throw new CloudSyncError('aborted', 'the listing was cancelled');
 		const childPath = dir === '' ? child.name : `${dir}/${child.name}`;
 		const full = path.join(dirPath, child.name);
 		let stats: BigIntStats;

@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {CloudSyncError} from '../../source/core/errors.js';
 import {compareKeys} from '../../source/core/paths.js';
+import {dropboxContentHash} from '../../source/providers/dropbox-hash.js';
 import {LocalRemote} from '../../source/providers/local.js';
 import type {Entry} from '../../source/providers/remote.js';
 
@@ -185,6 +186,31 @@ describe('write', () => {
 		expect(await fs.readdir(path.join(root, 'deep/er'))).toEqual(['file.bin']);
 		expect(await remote.hash('deep/er/file.bin', 'md5')).toBe(createHash('md5').update(content).digest('hex'));
 		expect(await remote.hash('deep/er/file.bin', 'sha256')).toBe(createHash('sha256').update(content).digest('hex'));
+	});
+
+	test('hashes a file the way Dropbox does (sha256 over the sha256 of each 4 MiB block)', async () => {
+		const remote = new LocalRemote(root);
+		const data = Buffer.alloc(9 * 1024 * 1024 + 5);
+		for (let i = 0; i < data.length; i += 4096) data[i] = i % 251;
+		await fs.writeFile(path.join(root, 'blocks.bin'), data);
+		expect(await remote.hash('blocks.bin', 'dropbox')).toBe(dropboxContentHash(data));
+		const blocks = [0, 1, 2].map(i => createHash('sha256').update(data.subarray(i * 4 * 1024 * 1024, (i + 1) * 4 * 1024 * 1024)).digest());
+		expect(await remote.hash('blocks.bin', 'dropbox')).toBe(createHash('sha256').update(Buffer.concat(blocks)).digest('hex'));
+	});
+
+	test('a cancelled listing ends with an aborted error', async () => {
+		await put('a/1');
+		await put('b/2');
+		const controller = new AbortController();
+		const seen: string[] = [];
+		const error = await caught((async () => {
+			for await (const entry of new LocalRemote(root).list('', {signal: controller.signal})) {
+				seen.push(entry.path);
+				controller.abort();
+			}
+		})());
+		expect(error.kind).toBe('aborted');
+		expect(seen).toEqual(['a']);
 	});
 
 	test('an aborted write leaves neither the final file nor a temp file', async () => {
