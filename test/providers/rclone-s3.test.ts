@@ -11,7 +11,7 @@ import {Readable} from 'node:stream';
 import {afterAll, beforeAll, expect, test} from 'vitest';
 import type {Entry} from '../../source/providers/remote.js';
 import {S3Remote} from '../../source/providers/s3.js';
-import {lsjson, rclone, rcloneBinary, rcloneTimeToMs, s3rverRemote} from '../support/rclone.js';
+import {lsjson, rclone, rcloneBinary, rcloneObscure, rcloneTimeToMs, runRclone, s3rverRemote} from '../support/rclone.js';
 import {startS3rver, type S3rverHandle} from '../support/s3rver.js';
 
 let s3: S3rverHandle;
@@ -106,4 +106,17 @@ test('cloudsync sees what rclone uploaded: sizes, mtimes, MD5s and modes', async
 		expect(stat?.hashes?.md5 ?? entry.hashes?.md5).toBe(md5(file.data));
 		expect(stat?.mode).toBe(file.mode);
 	}
+});
+
+test('the rclone runner: obscured passwords go through stdin, failures come back with their exit code', async () => {
+	const obscured = await rcloneObscure('a password with spaces');
+	expect(obscured).not.toContain('password');
+	// A dummy password, so revealing it through argv here shows nothing worth hiding.
+	expect((await rclone(['reveal', obscured])).trim()).toBe('a password with spaces');
+	const target = s3rverRemote(s3);
+	const missing = await runRclone(['lsf', target.path('no-such-bucket')], {env: target.env});
+	expect(missing.code).not.toBe(0);
+	expect(missing.stderr).toMatch(/NoSuchBucket|directory not found/i);
+	expect(rcloneTimeToMs('2023-11-14T22:13:20.123456789Z')).toBeCloseTo(1700000000123.456789, 3);
+	expect(rcloneTimeToMs('2023-11-14T23:13:20+01:00')).toBe(1700000000000);
 });
