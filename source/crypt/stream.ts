@@ -122,7 +122,7 @@ export class DecryptStream extends Transform {
 		private readonly key: Uint8Array,
 		options: DecryptOptions = {},
 	) {
-		super({readableHighWaterMark: 4 * CHUNK_SIZE});
+		super({readableHighWaterMark: 16 * CHUNK_SIZE});
 		this.nonce = options.nonce?.clone();
 		this.chunkIndex = options.firstChunk ?? 0;
 		this.skip = options.skip ?? 0;
@@ -134,16 +134,18 @@ export class DecryptStream extends Transform {
 		try {
 			let offset = 0;
 			while (offset < chunk.length && this.remaining > 0) {
+				// Whole sealed chunks straight from the input need no copy, and share one output buffer.
+				const whole = this.nonce && this.pendingLength === 0 ? Math.floor((chunk.length - offset) / SEALED_CHUNK_SIZE) : 0;
+				if (whole > 0) {
+					this.openMany(chunk.subarray(offset, offset + whole * SEALED_CHUNK_SIZE), whole);
+					offset += whole * SEALED_CHUNK_SIZE;
+					continue;
+				}
 				const want = (this.nonce ? SEALED_CHUNK_SIZE : HEADER_SIZE) - this.pendingLength;
 				const take = Math.min(want, chunk.length - offset);
-				// Whole sealed chunks straight from the input need no copy.
-				if (this.nonce && this.pendingLength === 0 && take === SEALED_CHUNK_SIZE) {
-					this.open(chunk.subarray(offset, offset + take));
-				} else {
-					chunk.copy(this.pending, this.pendingLength, offset, offset + take);
-					this.pendingLength += take;
-					if (take === want) this.completePending();
-				}
+				chunk.copy(this.pending, this.pendingLength, offset, offset + take);
+				this.pendingLength += take;
+				if (take === want) this.completePending();
 				offset += take;
 			}
 			callback();
@@ -178,15 +180,33 @@ export class DecryptStream extends Transform {
 	}
 
 	private open(sealed: Buffer): void {
-		const nonce = this.nonce as Nonce;
 		const plain = Buffer.allocUnsafe(sealed.length - TAG_SIZE);
+		this.openInto(plain, sealed);
+		this.emitPlain(plain);
+	}
+
+	private openMany(sealed: Buffer, count: number): void {
+		const plain = Buffer.allocUnsafe(count * CHUNK_SIZE);
+		for (let i = 0; i < count; i++) {
+			this.openInto(plain.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), sealed.subarray(i * SEALED_CHUNK_SIZE, (i + 1) * SEALED_CHUNK_SIZE));
+		}
+		this.emitPlain(plain);
+	}
+
+	private openInto(plain: Buffer, sealed: Buffer): void {
+		const nonce = this.nonce as Nonce;
 		if (!secretBox.open(plain, sealed, nonce.bytes, this.key)) throw this.describe({problem: 'chunk', chunk: this.chunkIndex});
 		nonce.increment();
 		this.chunkIndex++;
+	}
+
+	/** Pushes decrypted bytes, dropping the skipped start and anything past the limit. */
+	private emitPlain(plain: Buffer): void {
 		let out = plain;
 		if (this.skip > 0) {
-			out = out.subarray(Math.min(this.skip, out.length));
-			this.skip -= plain.length - out.length;
+			const drop = Math.min(this.skip, out.length);
+			out = out.subarray(drop);
+			this.skip -= drop;
 		}
 		if (out.length > this.remaining) out = out.subarray(0, this.remaining);
 		this.remaining -= out.length;
