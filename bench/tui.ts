@@ -52,7 +52,7 @@ async function setup(taskCount: number): Promise<{home: string; data: string; to
 	fs.mkdirSync(path.join(data, 'backup'), {recursive: true});
 	for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(source, `file-${i}.bin`), Buffer.alloc(512 * 1024, i));
 	const store = await Store.open(home);
-	await store.saveCredential({name: 'disk', provider: 'local', attributes: {path: path.join(data, 'backup')}});
+	await store.saveCredential({name: 'disk', provider: 'local', attributes: {root: path.join(data, 'backup')}});
 	// Task 1 runs slowly (bandwidth-limited) so the latency is measured while a run reports progress.
 	await store.addTask({description: 'Slow run', credential: 'disk', direction: 'PUSH', transferMode: 'SYNC', path: source, folder: 'slow', schedule: {preset: 'daily', minute: '0', hour: '3', dom: '*', month: '*', dow: '*'}, enabled: true, bwlimit: '256k'});
 	await seedTasks(store, taskCount - 1, 'disk', {path: data});

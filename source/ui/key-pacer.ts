@@ -54,7 +54,7 @@ export function splitKeys(text: string): string[] {
 type TtyInput = NodeJS.ReadStream & {setRawMode?: (mode: boolean) => unknown};
 
 /** If the screen never says it has caught up (nothing rendered), the next key goes anyway. */
-const maxWaitMs = 100;
+const maxWaitMs = 1000;
 
 /**
  * A stdin for Ink that forwards the real terminal's keys one at a time: the

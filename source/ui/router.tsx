@@ -38,7 +38,9 @@ export function KeyRouter({children, pacer}: {children: ReactNode; pacer?: {keyD
 		// field can tell that the key it is about to insert was Ctrl+letter.
 		const record = (data: string | Buffer) => {
 			lastInput = String(data);
-			setKeysSeen(n => n + 1);
+			// After every listener has handled the key: this render first flushes the
+			// effects the key left pending, so keyDone comes after all of them.
+			queueMicrotask(() => setKeysSeen(n => n + 1));
 		};
 		events?.prependListener('input', record);
 		return () => {

@@ -83,7 +83,7 @@ export class TmuxPty {
 	}
 
 	/** Waits until the screen matches; throws with the screen when it does not in time. */
-	async waitFor(match: string | RegExp | ((screen: string) => boolean), timeoutMs = 10_000): Promise<string> {
+	async waitFor(match: string | RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
 		const test = typeof match === 'function' ? match : typeof match === 'string' ? (s: string) => s.includes(match) : (s: string) => match.test(s);
 		const deadline = Date.now() + timeoutMs;
 		let screen = '';
@@ -93,6 +93,26 @@ export class TmuxPty {
 			if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(match)}; the screen was:\n${screen}`);
 			await delay(40);
 		}
+	}
+
+	/**
+	 * Presses `key` until the focus marker (›) is on `label`. After each press it
+	 * waits for the focus to move, so no press is queued behind a slow frame.
+	 */
+	async focus(label: string, key = 'Tab', limit = 40): Promise<void> {
+		for (let i = 0; i < limit; i++) {
+			const before = focusedTexts(await this.screen());
+			if (before.some(text => text.startsWith(label))) return;
+			await this.keys(key);
+			await this.waitFor(screen => focusedTexts(screen).join('\n') !== before.join('\n'), 20_000);
+		}
+		throw new Error(`could not focus "${label}"; the screen was:\n${await this.screen()}`);
+	}
+
+	/** Types text and waits until it shows (for fields that show what is typed). */
+	async typeVisible(text: string): Promise<void> {
+		await this.type(text);
+		await this.waitFor(text);
 	}
 
 	async resize(columns: number, rows: number): Promise<void> {
@@ -106,7 +126,7 @@ export class TmuxPty {
 		return dead === '1' ? Number(status) : undefined;
 	}
 
-	async waitForExit(timeoutMs = 10_000): Promise<number> {
+	async waitForExit(timeoutMs = 20_000): Promise<number> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const status = await this.exitStatus();
@@ -124,6 +144,14 @@ export class TmuxPty {
 		await this.tmux('kill-server').catch(() => undefined);
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
+}
+
+/** What follows each focus marker (›): the focused field, button, action or row. */
+export function focusedTexts(screen: string): string[] {
+	return screen
+		.split('\n')
+		.filter(line => /(^|\s)›/.test(line))
+		.map(line => line.slice(line.indexOf('›') + 1).trim());
 }
 
 export function delay(ms: number): Promise<void> {

@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {providers} from '../../source/providers/registry.js';
 import {Store} from '../../source/store/store.js';
 import {tempDir, tempHome} from '../support/home.js';
-import {appCommand, TmuxPty} from '../support/pty.js';
+import {appCommand, focusedTexts, TmuxPty} from '../support/pty.js';
 
 let home: {dir: string; cleanup: () => Promise<void>};
 let data: string;
@@ -29,19 +29,7 @@ function readTree(dir: string): Record<string, string> {
 	return out;
 }
 
-/** What follows the focus marker (›): the focused field, button or row. */
-function focused(screen: string): string {
-	const line = screen.split('\n').find(l => /(^|\s)›/.test(l)) ?? '';
-	return line.slice(line.indexOf('›') + 1).trim();
-}
-
-async function focus(label: string, key = 'Tab'): Promise<void> {
-	for (let i = 0; i < 40; i++) {
-		if (focused(await pty.screen()).startsWith(label)) return;
-		await pty.keys(key);
-	}
-	throw new Error(`could not focus "${label}":\n${await pty.screen()}`);
-}
+const focus = (label: string, key = 'Tab') => pty.focus(label, key);
 
 function rowOf(screen: string, text: string): string {
 	return screen.split('\n').find(line => line.includes(text)) ?? '';
@@ -54,7 +42,9 @@ beforeAll(async () => {
 		fs.mkdirSync(path.dirname(path.join(data, 'source', name)), {recursive: true});
 		fs.writeFileSync(path.join(data, 'source', name), content);
 	}
-	fs.mkdirSync(path.join(data, 'backup'));
+	// The backup disk already has a docs folder: the task form's live browser picks it.
+	fs.mkdirSync(path.join(data, 'backup', 'docs'), {recursive: true});
+	fs.mkdirSync(path.join(data, 'backup', 'music'));
 	pty = await TmuxPty.start({command: appCommand(), env: {CLOUDSYNC_HOME: home.dir}, columns: 80, rows: 24});
 });
 
@@ -69,15 +59,15 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 	const backup = () => path.join(data, 'backup');
 
 	it('creates a local-folder credential through the form', async () => {
-		await pty.waitFor('No tasks yet');
+		await pty.waitFor('No tasks yet', 60_000);
 		await pty.keys('2');
 		await pty.waitFor('No credentials yet');
 		await pty.keys('a');
 		await pty.waitFor('New credential');
-		await pty.type('backup-disk');
+		await pty.typeVisible('backup-disk');
 		const firstField = providers.local.fields.find(f => !f.hidden)!;
 		await focus(firstField.label);
-		await pty.type(backup());
+		await pty.typeVisible(backup());
 		await focus('[ Save ]');
 		await pty.keys('Enter');
 		const screen = await pty.waitFor('Credentials (1)');
@@ -89,16 +79,24 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 	it('creates a task through the form and dry-runs it unsaved without touching the files', async () => {
 		await pty.keys('1', 'a');
 		await pty.waitFor('New task');
-		await pty.type('Docs backup');
+		await pty.typeVisible('Docs backup');
 		await focus('Remote folder');
-		await pty.type('docs');
+		await pty.keys('Enter');
+		const browser = await pty.waitFor('music/');
+		expect(browser).toContain('docs/');
+		await pty.keys('Down');
+		await pty.waitFor(screen => focusedTexts(screen).some(text => text.startsWith('docs/')));
+		await pty.keys('Enter');
+		await pty.waitFor('Use backup-disk:/docs');
+		await pty.keys('Enter');
+		await pty.waitFor(/Remote folder\s+docs/);
 		await focus('Local path');
-		await pty.type(source());
+		await pty.typeVisible(source());
 		await focus('[ Dry Run ]');
 		await pty.keys('Enter');
 		const dry = await pty.waitFor(/Dry run (SUCCESS|FAILED)/, 30_000);
 		expect(dry).toContain('Dry run SUCCESS');
-		expect(fs.existsSync(path.join(backup(), 'docs'))).toBe(false);
+		expect(fs.readdirSync(path.join(backup(), 'docs'))).toEqual([]);
 		await pty.keys('Escape');
 		await focus('[ Save ]');
 		await pty.keys('Enter');
@@ -118,10 +116,10 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 
 	it('opens its log', async () => {
 		await pty.keys('L');
-		const log = await pty.waitFor('FOLLOW');
-		expect(log).toContain('SUCCESS');
-		expect(log).toMatch(/Task 1 "Docs backup"/);
-		expect(log.split('\n').filter(line => /INFO/.test(line)).length).toBeGreaterThan(0);
+		const log = await pty.waitFor(screen => screen.includes('Run succeeded') && screen.includes('Task 1 "Docs backup"'));
+		expect(log).toMatch(/SUCCESS .*3 files/);
+		expect(log).toContain('FOLLOW');
+		for (const name of Object.keys(files)) expect(log).toContain(`${name}: Copied (new).`);
 		await pty.keys('Escape');
 		await pty.waitFor('Tasks (1)');
 	});
@@ -135,9 +133,9 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 		await focus('[ Create restore task ]');
 		await pty.keys('Enter');
 		const list = await pty.waitFor('Tasks (2)');
-		expect(rowOf(list, 'Restore of Docs backup')).toMatch(/PULL\s+COPY/);
+		expect(rowOf(list, 'Restore of Do')).toMatch(/PULL\s+COPY/);
 		await pty.keys('r');
-		await pty.waitFor(screen => /SUCCESS/.test(rowOf(screen, 'Restore of Docs')), 30_000);
+		await pty.waitFor(screen => /SUCCESS/.test(rowOf(screen, 'Restore of Do')), 30_000);
 		expect(readTree(`${source()}-restored`)).toEqual(files);
 	});
 

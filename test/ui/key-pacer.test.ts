@@ -45,7 +45,7 @@ describe('key pacer', () => {
 			while ((chunk = pacer.input.read() as string | null) !== null) reads.push(chunk);
 		});
 		(real as unknown as PassThrough).write('xy');
-		await new Promise(resolve => setTimeout(resolve, 250));
+		await new Promise(resolve => setTimeout(resolve, 1200));
 		expect(reads).toEqual(['x', 'y']);
 		pacer.input.destroy();
 	});

@@ -65,7 +65,7 @@ export function BrowserDialog({title, start, list, describe, onPick, area, theme
 		{modal: true},
 	);
 	const width = Math.min(area.width, 70);
-	const height = Math.min(area.height, 20);
+	const height = Math.min(area.height, Math.max(9, rows.length + 5));
 	const listHeight = height - 5;
 	const top = Math.max(0, Math.min(state.cursor - listHeight + 1, rows.length - listHeight));
 	const here = describe(state.segments);
@@ -77,7 +77,7 @@ export function BrowserDialog({title, start, list, describe, onPick, area, theme
 				const label = row.kind === 'pick' ? `✓ Use ${here}` : row.label;
 				return (
 					<Text key={`${index}:${row.label}`} {...(index === state.cursor ? theme.selection : {})} bold={row.kind === 'pick'}>
-						{fit(` ${label}`, width - 4)}
+						{fit(`${index === state.cursor ? '›' : ' '}${label}`, width - 4)}
 					</Text>
 				);
 			})}

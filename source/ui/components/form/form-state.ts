@@ -33,6 +33,8 @@ export type FormState = {
 export type FormEvent =
 	| {type: 'set'; id: string; value: FormValue}
 	| {type: 'reset'; values: FormValues; focus?: string}
+	/** A default that arrives late (e.g. the first credential): not a change by the user. */
+	| {type: 'default'; id: string; value: FormValue}
 	| {type: 'next'; fields: readonly FormField[]}
 	| {type: 'prev'; fields: readonly FormField[]}
 	| {type: 'focus'; id: string}
@@ -78,6 +80,9 @@ export function formReducer(state: FormState, event: FormEvent): FormState {
 		}
 		case 'reset':
 			return initialForm(event.values, event.focus ?? state.focus);
+		case 'default':
+			if (state.values[event.id] !== state.initial[event.id]) return state;
+			return {...state, values: {...state.values, [event.id]: event.value}, initial: {...state.initial, [event.id]: event.value}};
 		case 'next':
 			return step(state, event.fields, 1);
 		case 'prev':

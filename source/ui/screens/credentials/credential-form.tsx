@@ -10,7 +10,7 @@ import {useFormInput} from '../../components/form/use-form-input.js';
 import {useUi} from '../../context.js';
 import {fit} from '../../format.js';
 import {formKeymap} from '../../keymap.js';
-import {useModalOpen} from '../../router.js';
+import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {attributesFromValues, credentialFormFields, credentialFormValues, errorsByField} from './credential-form-model.js';
 import {DropboxLoginDialog} from './dropbox-login.js';
 
@@ -124,8 +124,10 @@ export function CredentialForm({editName}: {editName?: string}) {
 			},
 			onCancel: cancel,
 		},
-		{active: !modalOpen && !busy && !login && !askSaveUnverified},
+		{active: (adding || existing !== undefined) && !modalOpen && !busy && !login && !askSaveUnverified},
 	);
+	// Editing: keys wait until the credential is read.
+	useKeyLayer(priority.screen, name => name !== 'ctrl+c', {active: !adding && existing === undefined});
 
 	const formHeight = Math.max(3, height - 3);
 	const help = fields.find(f => f.id === state.focus)?.help;
@@ -138,7 +140,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 				width={width}
 				height={formHeight}
 				theme={theme}
-				keyboard={!modalOpen && !login && !askSaveUnverified}
+				keyboard={(adding || existing !== undefined) && !modalOpen && !login && !askSaveUnverified}
 				onChange={(id, value) => {
 					dispatch({type: 'set', id, value});
 					if (state.choosing) dispatch({type: 'choose', open: false});

@@ -10,7 +10,7 @@ import {useFormInput} from '../../components/form/use-form-input.js';
 import {useUi} from '../../context.js';
 import {fit, formatDateTime} from '../../format.js';
 import {formKeymap} from '../../keymap.js';
-import {useModalOpen} from '../../router.js';
+import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {DryRunDialog} from './dry-run-dialog.js';
 import {directionChoices, modeChoices, newTaskValues, scheduleFieldIds, scheduleFromValues, taskFormFields, taskFromValues, valuesFromTask} from './task-form-model.js';
 
@@ -49,7 +49,8 @@ export function TaskForm({taskId}: {taskId?: number}) {
 					setExisting(task);
 					dispatch({type: 'reset', values: valuesFromTask(task), focus: 'description'});
 				} else if (all[0]) {
-					dispatch({type: 'reset', values: newTaskValues(all[0].name, services.presetSchedule('daily')), focus: 'description'});
+					// The user may already be typing: only the credential's default changes.
+					dispatch({type: 'default', id: 'credential', value: all[0].name});
 				}
 				setLoaded(true);
 			} catch (error) {
@@ -151,7 +152,10 @@ export function TaskForm({taskId}: {taskId?: number}) {
 	};
 
 	const busy = status?.kind === 'busy';
-	useFormInput(state, fields, dispatch, {onActivate: activate, onCancel: cancel}, {active: loaded && !modalOpen && !busy && !browse && !dryRun});
+	// An existing task's values arrive after a read: until then keys wait (and are not taken as shortcuts).
+	const ready = loaded || taskId === undefined;
+	useFormInput(state, fields, dispatch, {onActivate: activate, onCancel: cancel}, {active: ready && !modalOpen && !busy && !browse && !dryRun});
+	useKeyLayer(priority.screen, name => name !== 'ctrl+c', {active: !ready});
 
 	const extra = (field: FormField): string[] => {
 		if (field.id === 'direction') return [directionChoices.find(c => c.value === state.values.direction)?.help ?? ''];
@@ -217,7 +221,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold>{fit(existing ? ` Edit task ${existing.id} "${existing.description}"` : ' New task', width)}</Text>
 			{loaded && credentials.length === 0 ? <Text color={theme.warn}>{fit(' There are no credentials yet: press Esc, then 2 and a to add one.', width)}</Text> : null}
-			<FormView fields={fields} state={{...state, errors: shownErrors}} width={width} height={formHeight - (loaded && credentials.length === 0 ? 1 : 0)} theme={theme} keyboard={!modalOpen && !browse && !dryRun} onChange={setValue} extra={extra} />
+			<FormView fields={fields} state={{...state, errors: shownErrors}} width={width} height={formHeight - (loaded && credentials.length === 0 ? 1 : 0)} theme={theme} keyboard={ready && !modalOpen && !browse && !dryRun} onChange={setValue} extra={extra} />
 			<Text color={theme.muted}>{fit(help ? ` ${help}` : ' tab/↓ next field · enter choose/browse · space yes/no · esc cancel', width)}</Text>
 			<Text color={status?.kind === 'error' ? theme.bad : status?.kind === 'ok' ? theme.good : theme.accent}>{fit(status ? ` ${status.text}` : '', width)}</Text>
 			{browse ? <BrowserDialog {...browserProps()} area={{width, height, top: 1}} theme={theme} /> : null}

@@ -79,7 +79,8 @@ export function tasksReducer(state: TasksState, event: TasksEvent): TasksState {
 			const keepId = event.selectTaskId ?? selectedTask(state)?.id;
 			const index = keepId === undefined ? -1 : filtered.findIndex(t => t.id === keepId);
 			if (index >= 0) next.selected = index;
-			if (next.expanded !== undefined && !event.tasks.some(t => t.id === next.expanded)) next = {...next, expanded: undefined, action: 0};
+			// The details stay open only on the task they belong to.
+			if (next.expanded !== undefined && filtered[next.selected]?.id !== next.expanded) next = {...next, expanded: undefined, action: 0};
 			return settle(next, filtered.length);
 		}
 		case 'failed':

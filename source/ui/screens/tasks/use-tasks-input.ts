@@ -25,7 +25,8 @@ export function useTasksInput(state: Pick<TasksState, 'filtering' | 'expanded' |
 				// Everything else is text for the filter field.
 				return command !== undefined || (input.length > 0 && !name.startsWith('ctrl+'));
 			}
-			const command = commandFor(tasksKeymapFor(state), name);
+			// With a task open, its action keys come first; the list keys still work.
+			const command = commandFor(tasksKeymapFor(state), name) ?? (state.expanded !== undefined ? commandFor(tasksKeymap, name) : undefined);
 			if (!command) return false;
 			perform(command as TasksCommandName);
 			return true;
