@@ -35,6 +35,7 @@
  */
 import {userMessage} from '../core/errors.js';
 import {formatRate} from '../core/bwlimit.js';
+import {compileFilter} from '../core/filters.js';
 import {TokenBucket} from './bwlimit-runtime.js';
 import {runPass, type PassResult} from './execute.js';
 import {ProgressTracker} from './progress.js';
@@ -55,8 +56,11 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 	const empty: SyncCounts = {copied: 0, updated: 0, deleted: 0, checked: 0, errors: 0, skipped: 0};
 	let bucket: TokenBucket | undefined;
 	try {
+		// Bad settings fail the run at once with one sentence, before anything is listed.
+		compileFilter(options.filter);
 		const clock = options.clock ?? Date.now;
-		bucket = new TokenBucket(options.bwlimit, {clock, now: () => performance.now(), sleep: options.sleep ?? realSleep});
+		// Pacing always really waits; options.sleep only shortens retry backoff in tests.
+		bucket = new TokenBucket(options.bwlimit, {clock, now: () => performance.now(), sleep: realSleep});
 	} catch (error) {
 		emit({level: 'error', action: 'error', message: userMessage(error)});
 		return {

@@ -11,7 +11,7 @@ import type {Entry} from '../providers/remote.js';
 import type {TokenBucket} from './bwlimit-runtime.js';
 import {sameContent} from './checker.js';
 import {DeferredPaths} from './deferred.js';
-import {checkedListing, march, missingAsEmpty, type Pair} from './march.js';
+import {checkedListing, march, missingAsEmpty, prefetch, type Pair} from './march.js';
 import {afterHash, decide, planContext, type Decision} from './plan.js';
 import {TaskPool} from './pool.js';
 import type {ProgressTracker} from './progress.js';
@@ -21,6 +21,8 @@ import type {PlanItem, SyncCounts, SyncLogEntry, SyncOptions} from './types.js';
 
 /** Errors a whole-run retry cannot fix. */
 const FINAL_KINDS = new Set<ErrorKind>(['unsafe_path', 'usage', 'auth', 'access_denied', 'aborted']);
+/** Entries each listing may run ahead of the march (bounded memory). */
+const LOOKAHEAD = 2_000;
 /** Errors kept in the result; the count goes on beyond it. */
 const MAX_ERRORS_KEPT = 1_000;
 
@@ -219,7 +221,7 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 			keep,
 			'destination',
 		);
-		for await (const pair of march(sourceListing, destinationListing)) {
+		for await (const pair of march(prefetch(sourceListing, LOOKAHEAD), prefetch(destinationListing, LOOKAHEAD))) {
 			if (signal?.aborted) break;
 			if (pair.source) sourceEntries++;
 			await act(pair, decide(pair, plan));

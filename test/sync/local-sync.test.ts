@@ -252,7 +252,7 @@ describe('dry run, folders, filters, metadata, cancel, progress', () => {
 		await writeTree(src, {'one.bin': Buffer.alloc(600 * 1024, 1), 'two.bin': Buffer.alloc(600 * 1024, 2)});
 		const events: Array<SyncProgress & {at: number}> = [];
 		const started = Date.now();
-		await sync('SYNC', {bwlimit: '2M', onProgress: p => events.push({...p, at: Date.now()})});
+		await sync('SYNC', {bwlimit: '1M', onProgress: p => events.push({...p, at: Date.now()})});
 		const seconds = (Date.now() - started) / 1000;
 		expect(events.length).toBeGreaterThan(2);
 		expect(events.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
@@ -284,5 +284,15 @@ describe('dry run, folders, filters, metadata, cancel, progress', () => {
 		expect(flippedAt - started).toBeGreaterThan(700);
 		// The remaining 1.25 MiB unlimited: far quicker than the 5 s it would take at 256 KiB/s.
 		expect(finished - flippedAt).toBeLessThan(2_000);
+	});
+
+	test('an invalid filter rule or bandwidth limit fails the run with one sentence and touches nothing', async () => {
+		await writeTree(src, tree);
+		const badFilter = await sync('SYNC', {filter: {include: [], exclude: ['[oops']}});
+		expect(badFilter.result).toMatchObject({ok: false, attempts: 0, errors: [{path: '', message: 'The filter rule "[oops" is not valid: a "[" is not closed; fix the rule and try again.'}]});
+		const badLimit = await sync('SYNC', {bwlimit: '12:00,1M 08:00,off'});
+		expect(badLimit.result.ok).toBe(false);
+		expect(badLimit.result.errors[0]!.message).toMatch(/bwlimit times must increase/);
+		expect(await fileNames(dst)).toEqual([]);
 	});
 });

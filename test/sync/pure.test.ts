@@ -220,3 +220,33 @@ describe('deferred deletions', () => {
 		await list.dispose();
 	});
 });
+
+describe('prefetch', () => {
+	test('keeps order, reads at most `size` ahead, and passes errors on after the entries before them', async () => {
+		const {prefetch} = await import('../../source/sync/march.js');
+		let produced = 0;
+		async function* numbers() {
+			for (let i = 0; i < 50; i++) {
+				produced++;
+				yield i;
+			}
+			throw new Error('broke after 50');
+		}
+		const seen: number[] = [];
+		const iterator = prefetch(numbers(), 8)[Symbol.asyncIterator]();
+		const first = await iterator.next();
+		seen.push(first.value as number);
+		await new Promise(r => setTimeout(r, 20));
+		expect(produced).toBeLessThanOrEqual(10);
+		await expect(
+			(async () => {
+				for (;;) {
+					const next = await iterator.next();
+					if (next.done) break;
+					seen.push(next.value);
+				}
+			})(),
+		).rejects.toThrow('broke after 50');
+		expect(seen).toEqual(Array.from({length: 50}, (_, i) => i));
+	});
+});
