@@ -8,7 +8,7 @@ import {LocalRemote, type LocalListErrorHandler} from '../providers/local.js';
 import {openRemote} from '../providers/registry.js';
 import type {Remote} from '../providers/remote.js';
 
-export type RunRemotes = {source: Remote; destination: Remote; local: Remote; cloud: Remote};
+export type RunRemotes = {source: Remote; destination: Remote; local: Remote; cloud: Remote; /** The provider's remote under any crypt layer. */ provider: Remote};
 
 export async function openRunRemotes(
 	task: Task,
@@ -16,11 +16,12 @@ export async function openRunRemotes(
 	options: {localPath?: string; mtimeIndexFile?: string; onLocalError?: LocalListErrorHandler; onAttributesUpdated?: (attributes: Credential['attributes']) => Promise<void> | void},
 ): Promise<RunRemotes> {
 	const local = new LocalRemote(options.localPath ?? task.path, {followSymlinks: task.followSymlinks, onError: options.onLocalError});
-	let cloud: Remote = await openRemote(credential, {bucket: task.bucket, folder: task.folder}, {
+	const provider = await openRemote(credential, {bucket: task.bucket, folder: task.folder}, {
 		mtimeIndexFile: options.mtimeIndexFile,
 		followSymlinks: task.followSymlinks,
 		onAttributesUpdated: options.onAttributesUpdated,
 	});
+	let cloud: Remote = provider;
 	if (task.encryption) {
 		cloud = new CryptRemote(cloud, {
 			password: task.encryptionPassword,
@@ -30,5 +31,5 @@ export async function openRunRemotes(
 			directoryNameEncryption: task.directoryNameEncryption,
 		});
 	}
-	return task.direction === 'PUSH' ? {source: local, destination: cloud, local, cloud} : {source: cloud, destination: local, local, cloud};
+	return task.direction === 'PUSH' ? {source: local, destination: cloud, local, cloud, provider} : {source: cloud, destination: local, local, cloud, provider};
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {userMessage} from '../core/errors.js';
 import type {Credential, Task} from '../core/model.js';
 import {scriptEnvironment, scriptProcessEnvironment} from '../core/script-env.js';
+import type {Remote} from '../providers/remote.js';
 import {runSync} from '../sync/engine.js';
 import type {PlanItem, SyncLogEntry, SyncProgress, SyncResult} from '../sync/types.js';
 import {describeScriptFailure, runScript, type ScriptKind} from './scripts.js';
@@ -23,6 +24,8 @@ export type RunContext = {
 	runId: string;
 	dryRun: boolean;
 	signal: AbortSignal;
+	/** When the run began: unfinished uploads begun before it were left by a killed run. */
+	startedAt: Date;
 	mtimeIndexFile?: string;
 	/** Keeps renewed provider tokens (Dropbox) in the store. */
 	saveCredentialAttributes?: (attributes: Credential['attributes']) => Promise<void>;
@@ -151,6 +154,7 @@ async function scriptsAndSync(context: RunContext, snapshot: Snapshot | undefine
 	const remotes = await openRunRemotes(task, context.credential, {localPath, mtimeIndexFile: context.mtimeIndexFile, onAttributesUpdated: context.saveCredentialAttributes});
 	let result: SyncResult;
 	try {
+		if (task.direction === 'PUSH' && !dryRun) await clearStaleUploads(context, remotes.provider);
 		result = await runSync({
 			source: remotes.source,
 			destination: remotes.destination,
@@ -176,6 +180,21 @@ async function scriptsAndSync(context: RunContext, snapshot: Snapshot | undefine
 	if (result.aborted || signal.aborted) return {state: 'ABORTED', error: 'the run was cancelled', result};
 	if (!result.ok) return {state: 'FAILED', error: syncFailure(result), result};
 	return {state: 'SUCCESS', result};
+}
+
+/**
+ * Uploads under the task's location that a killed run of this task left
+ * unfinished (one run per task at a time, so any begun before this run are
+ * orphans). Best effort: a service without ListMultipartUploads is not an error.
+ */
+async function clearStaleUploads(context: RunContext, remote: Remote): Promise<void> {
+	if (!remote.abortStaleUploads) return;
+	try {
+		const keys = await remote.abortStaleUploads(context.startedAt, {signal: context.signal});
+		for (const key of keys) context.log('INFO', `${key}: aborted an unfinished upload left by an earlier run.`);
+	} catch (error) {
+		context.log('DEBUG', `Could not check for unfinished uploads: ${userMessage(error)}`);
+	}
 }
 
 /** Runs one script; the failure sentence, or undefined when it succeeded. */

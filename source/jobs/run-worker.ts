@@ -79,6 +79,7 @@ async function main(): Promise<RunFile> {
 			runId: args.runId,
 			dryRun: args.dryRun,
 			signal: controller.signal,
+			startedAt: new Date(initial.startedAt),
 			mtimeIndexFile: args.owner === 'unsaved' ? undefined : mtimeIndexPath(args.dataDir, task.id),
 			saveCredentialAttributes: async attributes => {
 				const current = await store.requireCredential(credential.name);

@@ -94,6 +94,8 @@ export interface Remote {
 	verify(): Promise<void>;
 	/** Release sockets, flush indexes. */
 	close?(): Promise<void>;
+	/** Aborts unfinished uploads under this location begun before `before` (left by a killed run); their paths. */
+	abortStaleUploads?(before: Date, options?: {signal?: AbortSignal}): Promise<string[]>;
 }
 
 /** Storage locations for the task form's browser (buckets, then folders). */

@@ -6,11 +6,13 @@
  */
 import type {Readable} from 'node:stream';
 import {
+	AbortMultipartUploadCommand,
 	CopyObjectCommand,
 	DeleteObjectCommand,
 	GetObjectCommand,
 	HeadObjectCommand,
 	ListBucketsCommand,
+	ListMultipartUploadsCommand,
 	ListObjectsV2Command,
 	PutObjectCommand,
 	type HeadObjectCommandOutput,
@@ -296,6 +298,41 @@ export class S3Remote implements Remote, LocationBrowser {
 			token = output.IsTruncated ? output.NextContinuationToken : undefined;
 		} while (token);
 		return folders;
+	}
+
+	/**
+	 * Aborts the unfinished multipart uploads under this location that began
+	 * before `before`: a run killed with SIGKILL cannot abort its own, and
+	 * their parts are stored (and billed) until someone does. Returns their keys.
+	 */
+	async abortStaleUploads(before: Date, options: {signal?: AbortSignal} = {}): Promise<string[]> {
+		const bucket = this.requireBucket();
+		const client = await this.clients.forBucket(bucket);
+		const stale: Array<{key: string; uploadId: string}> = [];
+		let keyMarker: string | undefined;
+		let uploadIdMarker: string | undefined;
+		try {
+			do {
+				const page = await client.send(
+					new ListMultipartUploadsCommand({Bucket: bucket, Prefix: this.prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker}),
+					{abortSignal: options.signal},
+				);
+				for (const upload of page.Uploads ?? []) {
+					// Some servers ignore Prefix: never touch another location's uploads.
+					if (upload.Key === undefined || upload.UploadId === undefined || !upload.Key.startsWith(this.prefix)) continue;
+					if (upload.Initiated && upload.Initiated.getTime() >= before.getTime()) continue;
+					stale.push({key: upload.Key, uploadId: upload.UploadId});
+				}
+				keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+				uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+			} while (keyMarker);
+			for (const upload of stale) {
+				await client.send(new AbortMultipartUploadCommand({Bucket: bucket, Key: upload.key, UploadId: upload.uploadId}), {abortSignal: options.signal});
+			}
+		} catch (error) {
+			throw this.error(error, `clear unfinished uploads in ${this.label}`);
+		}
+		return stale.map(upload => upload.key.slice(this.prefix.length));
 	}
 
 	async close(): Promise<void> {
