@@ -43,6 +43,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		</KeyRouter>,
 		{stdin: pacer.input, stdout, stderr, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
 	);
+	guard.onAbort(() => instance.unmount());
 	const code = await Promise.race([done, instance.waitUntilExit().then(() => 0)]);
 	instance.unmount();
 	await services.close().catch(() => undefined);

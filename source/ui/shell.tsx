@@ -48,6 +48,21 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	}, [services]);
 	useEffect(() => () => clearTimeout(messageTimer.current), []);
 
+	// After a resize settles, paint the whole screen again: the terminal's reflow
+	// of the old frame can leave stray lines that a diff would not touch.
+	const firstSize = useRef(true);
+	useEffect(() => {
+		if (firstSize.current) {
+			firstSize.current = false;
+			return;
+		}
+		const timer = setTimeout(() => {
+			stdout.write('\u001B[2J\u001B[H');
+			setRedraws(n => n + 1);
+		}, 60);
+		return () => clearTimeout(timer);
+	}, [columns, rows]);
+
 	const notify = useCallback((text: string, kind: 'info' | 'error' = 'info') => {
 		setMessage({text, kind});
 		clearTimeout(messageTimer.current);

@@ -1,8 +1,13 @@
 /** Entering and leaving the full-screen mode, and putting the terminal back however we leave. */
 export const enterFullScreen = '\u001B[?1049h\u001B[?25l\u001B[2J\u001B[H';
-export const leaveFullScreen = '\u001B[?25h\u001B[?1049l';
+export const leaveFullScreen = '\u001B[?1049l\u001B[?25h';
 
-export type TerminalGuard = {restore(): void; dispose(): void};
+export type TerminalGuard = {
+	restore(): void;
+	dispose(): void;
+	/** Runs first when a signal or a crash ends the app (unmounting Ink, so its last frame lands on the alternate screen). */
+	onAbort(cleanup: () => void): void;
+};
 
 /**
  * Restores the terminal (main screen, cursor, cooked mode) on exit, on
@@ -10,6 +15,14 @@ export type TerminalGuard = {restore(): void; dispose(): void};
  */
 export function guardTerminal(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream, onFatal: (message: string) => void): TerminalGuard {
 	let restored = false;
+	let cleanup: (() => void) | undefined;
+	const abort = () => {
+		try {
+			cleanup?.();
+		} catch {
+			// Restoring the terminal matters more than a clean unmount.
+		}
+	};
 	const restore = () => {
 		if (restored) return;
 		restored = true;
@@ -31,10 +44,12 @@ export function guardTerminal(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStre
 			process.kill(process.pid, signal);
 			return;
 		}
+		abort();
 		restore();
 		process.exit(codes[signal] ?? 1);
 	};
 	const onCrash = (error: unknown) => {
+		abort();
 		restore();
 		onFatal(error instanceof Error ? error.message.split('\n')[0]! : String(error));
 		process.exit(1);
@@ -50,5 +65,11 @@ export function guardTerminal(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStre
 		process.off('exit', restore);
 	}
 	stdout.write(enterFullScreen);
-	return {restore, dispose};
+	return {
+		restore,
+		dispose,
+		onAbort(next) {
+			cleanup = next;
+		},
+	};
 }

@@ -66,6 +66,16 @@ export class TmuxPty {
 		}
 	}
 
+	/** Starts copying everything the program writes to the terminal; read it with `recorded()`. */
+	async record(): Promise<void> {
+		await this.tmux('pipe-pane', '-t', this.name, `cat > ${shellQuote(path.join(this.dir, 'output.raw'))}`);
+	}
+
+	recorded(): string {
+		const file = path.join(this.dir, 'output.raw');
+		return fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
+	}
+
 	/** Types text literally. */
 	async type(text: string): Promise<void> {
 		await this.tmux('send-keys', '-t', this.name, '-l', text);
@@ -119,11 +129,12 @@ export class TmuxPty {
 		await this.tmux('resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows));
 	}
 
-	/** The exit status once the program has ended, else undefined. */
+	/** The exit status once the program has ended (-1 when a signal ended it), else undefined. */
 	async exitStatus(): Promise<number | undefined> {
 		const out = await this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}');
 		const [dead, status] = out.trim().split(' ');
-		return dead === '1' ? Number(status) : undefined;
+		if (dead !== '1') return undefined;
+		return status === undefined || status === '' ? -1 : Number(status);
 	}
 
 	async waitForExit(timeoutMs = 20_000): Promise<number> {
