@@ -26,6 +26,8 @@ export type RunContext = {
 	signal: AbortSignal;
 	/** When the run began: unfinished uploads begun before it were left by a killed run. */
 	startedAt: Date;
+	/** The task's previous run was killed: look for the temp files it left. */
+	previousRunDied?: boolean;
 	mtimeIndexFile?: string;
 	/** Keeps renewed provider tokens (Dropbox) in the store. */
 	saveCredentialAttributes?: (attributes: Credential['attributes']) => Promise<void>;
@@ -148,6 +150,11 @@ async function scriptsAndSync(context: RunContext, snapshot: Snapshot | undefine
 			localPath = emptyStandIn;
 			context.log('INFO', `Dry run: ${task.path} does not exist yet; the run would create it.`);
 		} else fs.mkdirSync(task.path, {recursive: true});
+	} else if (task.direction === 'PULL' && !dryRun && context.previousRunDied) {
+		const {removeOrphanTemps} = await import('./orphans.js');
+		for (const name of await removeOrphanTemps(task.path, context.startedAt, signal)) {
+			context.log('INFO', `${name}: removed a temp file left by the earlier run that was killed.`);
+		}
 	}
 	// Provider code loads only when a run gets this far.
 	const {openRunRemotes} = await import('./remotes.js');

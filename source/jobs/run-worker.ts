@@ -9,7 +9,7 @@
 import {userMessage} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import {Store} from '../store/store.js';
-import {appendRunLog, logLine, mtimeIndexPath, readRun, writeRun, type RunFile} from './history.js';
+import {appendRunLog, diedMessage, listRuns, logLine, mtimeIndexPath, readRun, writeRun, type RunFile} from './history.js';
 import {releaseTaskLock} from './locks.js';
 import {parseWorkerArgv, unsavedTaskSchema, type FromWorker, type ToWorker} from './messages.js';
 import {makeRedactor, type Redactor} from './redact.js';
@@ -51,6 +51,12 @@ process.on('SIGTERM', () => {
 // The parent may go away (TUI closed); the run goes on and still writes its record.
 process.on('disconnect', () => {});
 
+/** Whether the run before this one ended because its process died (kill -9, a crash, power loss). */
+function previousRunDied(owner: number, runId: string): boolean {
+	const previous = listRuns(args.dataDir, owner).find(run => run.id < runId);
+	return previous !== undefined && previous.state === 'FAILED' && (previous.error ?? '').startsWith(diedMessage);
+}
+
 function receiveTask(): Promise<Task> {
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error('the runner did not send the task to run')), 30_000);
@@ -80,6 +86,7 @@ async function main(): Promise<RunFile> {
 			dryRun: args.dryRun,
 			signal: controller.signal,
 			startedAt: new Date(initial.startedAt),
+			previousRunDied: args.owner !== 'unsaved' && previousRunDied(args.owner, args.runId),
 			mtimeIndexFile: args.owner === 'unsaved' ? undefined : mtimeIndexPath(args.dataDir, task.id),
 			saveCredentialAttributes: async attributes => {
 				const current = await store.requireCredential(credential.name);
