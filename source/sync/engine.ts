@@ -10,8 +10,10 @@
  *           deleted after every transfer succeeded, and nothing is deleted if
  *           any error happened (the log says so).
  *     COPY  copy new and changed files; never deletes.
- *     MOVE  like COPY, then delete each source file once its copy is verified
- *           (size, and MD5 where the destination reports one).
+ *     MOVE  like COPY, then delete each source file once its copy is verified:
+ *           the stored size always; the MD5 where the source listed one (the
+ *           destination checks the bytes against it: local PULLs hash what they
+ *           write, S3 compares its ETag with the MD5 of what it sent).
  *   dryRun        decide everything, change nothing; result.plan lists the actions.
  *   transfers (4), checkers (8)       parallel transfers / hash checks.
  *   filter {include, exclude}         rclone filter rules (source/core/filters.ts).
