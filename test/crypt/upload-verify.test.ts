@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CloudSyncError} from '../../source/core/errors.js';
 import {CryptRemote} from '../../source/crypt/crypt-remote.js';
 import {LocalRemote} from '../../source/providers/local.js';
 import type {Entry, HashType, Remote, RemoteFeatures, WriteOptions} from '../../source/providers/remote.js';
+import {caught} from '../support/errors.js';
 
 /**
  * A local folder that, like S3 or Dropbox, reports hashes of what it stored
@@ -50,16 +50,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await fs.rm(base, {recursive: true, force: true});
 });
-
-async function caught(promise: Promise<unknown>): Promise<CloudSyncError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(CloudSyncError);
-		return error as CloudSyncError;
-	}
-	throw new Error('expected a CloudSyncError');
-}
 
 const options = {password: 'p', salt: 's', filenameEncryption: 'standard'} as const;
 const mtime = Date.UTC(2022, 1, 1);

@@ -6,10 +6,10 @@
  */
 import {Readable} from 'node:stream';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {CloudSyncError} from '../../source/core/errors.js';
 import {DropboxRemote, finishDropboxLogin, startDropboxLogin} from '../../source/providers/dropbox.js';
 import {freePort} from '../support/ports.js';
 import {startDropboxServer, type DropboxServer} from '../support/dropbox-server.js';
+import {caught} from '../support/errors.js';
 
 const MiB = 1024 * 1024;
 let server: DropboxServer;
@@ -21,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await server.stop();
 });
-
-async function caught(promise: Promise<unknown>): Promise<CloudSyncError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(CloudSyncError);
-		return error as CloudSyncError;
-	}
-	throw new Error('expected a CloudSyncError');
-}
 
 async function readAll(stream: Readable): Promise<Buffer> {
 	const chunks: Buffer[] = [];

@@ -12,6 +12,7 @@ import {compareKeys} from '../../source/core/paths.js';
 import {dropboxContentHash, DropboxContentHasher, DropboxRemote, dropboxDescription} from '../../source/providers/dropbox.js';
 import type {Entry} from '../../source/providers/remote.js';
 import {startDropboxServer, type DropboxServer} from '../support/dropbox-server.js';
+import {caught} from '../support/errors.js';
 
 const MiB = 1024 * 1024;
 let server: DropboxServer;
@@ -38,16 +39,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of stream) chunks.push(chunk as Buffer);
 	return Buffer.concat(chunks);
-}
-
-async function caught(promise: Promise<unknown>): Promise<CloudSyncError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(CloudSyncError);
-		return error as CloudSyncError;
-	}
-	throw new Error('expected a CloudSyncError');
 }
 
 /** Deterministic bytes, produced piece by piece so no test holds a whole large file twice. */

@@ -6,11 +6,11 @@ import path from 'node:path';
 import {PassThrough, Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {CloudSyncError} from '../../source/core/errors.js';
 import {compareKeys} from '../../source/core/paths.js';
 import {dropboxContentHash} from '../../source/providers/dropbox-hash.js';
 import {LocalRemote} from '../../source/providers/local.js';
 import type {Entry} from '../../source/providers/remote.js';
+import {caught} from '../support/errors.js';
 
 let root: string;
 let outside: string;
@@ -37,16 +37,6 @@ async function put(name: string, content = name): Promise<void> {
 	const full = path.join(root, name);
 	await fs.mkdir(path.dirname(full), {recursive: true});
 	await fs.writeFile(full, content);
-}
-
-async function caught(promise: Promise<unknown>): Promise<CloudSyncError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(CloudSyncError);
-		return error as CloudSyncError;
-	}
-	throw new Error('expected a CloudSyncError');
 }
 
 const sortKey = (e: Entry) => (e.isDir ? `${e.path}/` : e.path);

@@ -4,13 +4,13 @@ import path from 'node:path';
 import {Readable} from 'node:stream';
 import {PutObjectCommand} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {CloudSyncError} from '../../source/core/errors.js';
 import type {Credential} from '../../source/core/model.js';
 import {LocalRemote} from '../../source/providers/local.js';
 import {openBrowser, openRemote, providers, secretFieldNames, validateAttributes, verifyCredential} from '../../source/providers/registry.js';
 import {isSecretAttribute} from '../../source/store/secret-fields.js';
 import {startS3rverGateway, type S3rverGateway} from '../support/s3rver-gateway.js';
 import {startS3rver, type S3rverHandle} from '../support/s3rver.js';
+import {caught} from '../support/errors.js';
 
 let s3: S3rverHandle;
 let gateway: S3rverGateway;
@@ -31,16 +31,6 @@ afterAll(async () => {
 
 function s3Credential(overrides: Record<string, string | number | boolean> = {}): Credential {
 	return {name: 'nas', provider: 's3', attributes: {preset: 'other', endpoint: gateway.endpoint, access_key_id: s3.accessKeyId, secret_access_key: s3.secretAccessKey, ...overrides}};
-}
-
-async function caught(promise: Promise<unknown>): Promise<CloudSyncError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(CloudSyncError);
-		return error as CloudSyncError;
-	}
-	throw new Error('expected a CloudSyncError');
 }
 
 test('every provider describes its fields; secret fields are known to the store', () => {

@@ -4,13 +4,13 @@ import path from 'node:path';
 import {Readable} from 'node:stream';
 import {AbortMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {CloudSyncError} from '../../source/core/errors.js';
 import {compareKeys} from '../../source/core/paths.js';
 import type {Entry} from '../../source/providers/remote.js';
 import {MemoryMtimeIndex, type MtimeIndex} from '../../source/providers/s3-mtime-index.js';
 import {S3Remote} from '../../source/providers/s3.js';
 import {startS3rverGateway, type S3rverGateway} from '../support/s3rver-gateway.js';
 import {startS3rver, type S3rverHandle} from '../support/s3rver.js';
+import {caught} from '../support/errors.js';
 
 let s3: S3rverHandle;
 let gateway: S3rverGateway;
@@ -75,16 +75,6 @@ async function collect(listing: AsyncIterable<Entry>): Promise<Entry[]> {
 	const out: Entry[] = [];
 	for await (const entry of listing) out.push(entry);
 	return out;
-}
-
-async function caught(promise: Promise<unknown>): Promise<CloudSyncError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(CloudSyncError);
-		return error as CloudSyncError;
-	}
-	throw new Error('expected a CloudSyncError');
 }
 
 /** Puts an object straight into s3rver's file store, the way s3rver's own PUT leaves it. */
