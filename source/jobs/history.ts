@@ -89,7 +89,18 @@ function readRecordFile(file: string): RunFile | undefined {
 
 /** A log line in the format every run line uses. */
 export function logLine(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string, time = new Date()): string {
-	return `${time.toISOString()} ${level.padEnd(5)} ${message}`;
+	return `${time.toISOString()} ${level.padEnd(5)} ${printableText(message)}`;
+}
+
+/**
+ * Text safe to print on a terminal and to keep as one log line: names from a
+ * remote (or script output) may hold escape sequences that would drive the
+ * reader's terminal, or newlines that would forge log lines. Tabs become
+ * spaces, other control characters "?".
+ */
+export function printableText(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /**

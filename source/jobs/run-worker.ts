@@ -9,7 +9,7 @@
 import {userMessage} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import {Store} from '../store/store.js';
-import {appendRunLog, diedMessage, listRuns, logLine, mtimeIndexPath, readRun, writeRun, type RunFile} from './history.js';
+import {appendRunLog, diedMessage, listRuns, logLine, mtimeIndexPath, printableText, readRun, writeRun, type RunFile} from './history.js';
 import {releaseTaskLock} from './locks.js';
 import {parseWorkerArgv, unsavedTaskSchema, type FromWorker, type ToWorker} from './messages.js';
 import {makeRedactor, type Redactor} from './redact.js';
@@ -101,7 +101,7 @@ async function main(): Promise<RunFile> {
 		outcome = controller.signal.aborted ? {state: 'ABORTED', error: 'the run was cancelled'} : {state: 'FAILED', error: userMessage(error)};
 	}
 	const counts = outcome.result?.counts;
-	const error = outcome.error === undefined ? undefined : redact(outcome.error);
+	const error = outcome.error === undefined ? undefined : printableText(redact(outcome.error));
 	const record: RunFile = {
 		...initial,
 		pid: process.pid,
@@ -115,7 +115,7 @@ async function main(): Promise<RunFile> {
 		filesSkipped: counts?.skipped ?? 0,
 		errors: counts?.errors ?? (outcome.state === 'FAILED' ? 1 : 0),
 		...(error === undefined ? {} : {error}),
-		...(outcome.result?.errors.length ? {errorList: outcome.result.errors.slice(0, 20).map(e => ({path: redact(e.path), message: redact(e.message)}))} : {}),
+		...(outcome.result?.errors.length ? {errorList: outcome.result.errors.slice(0, 20).map(e => ({path: printableText(redact(e.path)), message: printableText(redact(e.message))}))} : {}),
 	};
 	const summary =
 		outcome.state === 'SUCCESS'
