@@ -1,4 +1,4 @@
-import {createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
+import {createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode} from 'react';
 import {useInput, useStdin, type Key} from 'ink';
 import {keyName} from './keymap.js';
 
@@ -91,7 +91,8 @@ export function useKeyLayer(layerPriority: number, handler: KeyHandler, options:
 	const active = options.active ?? true;
 	const modal = options.modal ?? false;
 	const {add} = router;
-	useEffect(() => {
+	// A layout effect: the layer is in place before any key can arrive for the frame that shows it.
+	useLayoutEffect(() => {
 		if (!active) return;
 		return add({id: nextLayerId++, priority: layerPriority, modal, handler: handlerRef});
 	}, [add, active, modal, layerPriority]);

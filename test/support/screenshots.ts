@@ -57,7 +57,9 @@ async function main(): Promise<void> {
 		await pty.keys('?');
 		await pty.waitFor('Keys');
 		await shot(pty, 'help', 'Help overlay');
-		await pty.keys('Escape', 'L');
+		await pty.keys('Escape');
+		await pty.waitFor(screen => !screen.includes('Keys ('));
+		await pty.keys('L');
 		await pty.waitFor('FOLLOW');
 		await pty.waitFor(s => s.split('\n').filter(l => /INFO|\d\d:\d\d:\d\d/.test(l)).length > 3, 15_000).catch(() => undefined);
 		await shot(pty, 'logs', 'Logs: live tail of the running task');
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
 		await pty.waitFor('New credential');
 		await pty.type('offsite-s3');
 		await pty.keys('Tab', 'Right');
-		await pty.waitFor(/Provider\s+S3/);
+		await pty.waitFor(/Provider\s+Amazon S3/);
 		await pty.keys('Tab');
 		await shot(pty, 'credential-form', 'Credential form, fields from the provider description');
 		await pty.keys('Escape');

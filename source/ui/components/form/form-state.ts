@@ -33,6 +33,8 @@ export type FormState = {
 export type FormEvent =
 	| {type: 'set'; id: string; value: FormValue}
 	| {type: 'reset'; values: FormValues; focus?: string}
+	/** New values from the user's own choice (another provider): still changes to ask about. */
+	| {type: 'replace'; values: FormValues}
 	/** A default that arrives late (e.g. the first credential): not a change by the user. */
 	| {type: 'default'; id: string; value: FormValue}
 	| {type: 'next'; fields: readonly FormField[]}
@@ -80,6 +82,8 @@ export function formReducer(state: FormState, event: FormEvent): FormState {
 		}
 		case 'reset':
 			return initialForm(event.values, event.focus ?? state.focus);
+		case 'replace':
+			return {...state, values: event.values, errors: {}, choosing: false};
 		case 'default':
 			if (state.values[event.id] !== state.initial[event.id]) return state;
 			return {...state, values: {...state.values, [event.id]: event.value}, initial: {...state.initial, [event.id]: event.value}};

@@ -55,8 +55,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 	useEffect(() => {
 		if (previousProvider.current === provider) return;
 		previousProvider.current = provider;
-		dispatch({type: 'reset', values: {...credentialFormValues(services.providers, provider), name: state.values.name!}, focus: 'provider'});
-		dispatch({type: 'set', id: 'name', value: state.values.name!});
+		dispatch({type: 'replace', values: {...credentialFormValues(services.providers, provider), name: state.values.name!}});
 	}, [provider]);
 
 	const build = (): Credential | undefined => {
