@@ -295,4 +295,24 @@ describe('dry run, folders, filters, metadata, cancel, progress', () => {
 		expect(badLimit.result.errors[0]!.message).toMatch(/bwlimit times must increase/);
 		expect(await fileNames(dst)).toEqual([]);
 	});
+
+	test('a file that grows while it is copied is never stored torn; the next pass copies the new content', async () => {
+		await writeTree(src, {'log.txt': 'first line\n', 'other.txt': 'x'});
+		let grown = false;
+		const destination = new FaultyRemote(new LocalRemote(dst), {
+			beforeWrite: async name => {
+				if (name === 'log.txt' && !grown) {
+					grown = true;
+					await fs.appendFile(path.join(src, 'log.txt'), 'second line\n');
+				}
+			},
+		});
+		const logs: SyncLogEntry[] = [];
+		const result = await runSync({source: new LocalRemote(src), destination, mode: 'SYNC', sleep: noSleep, lowLevelRetries: 2, onLog: l => logs.push(l)});
+		expect(logs.some(l => l.action === 'retry' && /changed while it was copied/.test(l.message))).toBe(true);
+		expect(result.ok).toBe(true);
+		expect(result.attempts).toBe(2);
+		expect(await fs.readFile(path.join(dst, 'log.txt'), 'utf8')).toBe('first line\nsecond line\n');
+		expect((await fs.readdir(dst)).filter(n => n.startsWith('.cloudsync-tmp-'))).toEqual([]);
+	});
 });
