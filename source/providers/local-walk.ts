@@ -4,7 +4,7 @@
  * full path (a folder sorting as its name plus '/').
  */
 import type {BigIntStats} from 'node:fs';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {CloudSyncError} from '../core/errors.js';
 import {compareKeys} from '../core/paths.js';
@@ -34,16 +34,15 @@ export async function* walkLocal(tree: LocalTree, dir: string, ancestors: Set<st
 		report(dir, localError(error, 'read the folder', dirPath));
 		return;
 	}
-	for (const child of children) {
+	const pending = statAhead(dirPath, children);
+	for (const [index, child] of children.entries()) {
 		if (signal?.aborted) throw new CloudSyncError('aborted', 'the listing was cancelled');
 		const childPath = dir === '' ? child.name : `${dir}/${child.name}`;
 		const full = path.join(dirPath, child.name);
-		let stats: BigIntStats;
-		try {
-			stats = child.viaLink ? await fs.stat(full, {bigint: true}) : await fs.lstat(full, {bigint: true});
-		} catch (error) {
-			if (errorCode(error) === 'ENOENT' && !child.viaLink) continue; // removed while we walked
-			report(childPath, localError(error, 'read', full));
+		const stats = await pending(index);
+		if (stats instanceof Error) {
+			if (errorCode(stats) === 'ENOENT' && !child.viaLink) continue; // removed while we walked
+			report(childPath, localError(stats, 'read', full));
 			continue;
 		}
 		if (child.isDir !== stats.isDirectory()) continue; // replaced while we walked
@@ -60,9 +59,39 @@ export async function* walkLocal(tree: LocalTree, dir: string, ancestors: Set<st
 	}
 }
 
+const statBatch = 256;
+
+/**
+ * Stats a folder's children in order, in synchronous batches: a blocking
+ * lstat costs a sixth of a thread-pool one, and yielding to the event loop
+ * between batches keeps transfers moving. Returns the stats, or the error,
+ * of child `index`.
+ */
+function statAhead(dirPath: string, children: Child[]): (index: number) => Promise<BigIntStats | Error> {
+	const results: Array<BigIntStats | Error | undefined> = [];
+	let next = 0;
+	return async index => {
+		if (index >= next) {
+			if (next > 0) await new Promise(resolve => setImmediate(resolve));
+			for (const end = Math.min(children.length, next + statBatch); next < end; next++) {
+				const child = children[next]!;
+				const full = path.join(dirPath, child.name);
+				try {
+					results[next] = child.viaLink ? fs.statSync(full, {bigint: true}) : fs.lstatSync(full, {bigint: true});
+				} catch (error) {
+					results[next] = error instanceof Error ? error : new Error(String(error));
+				}
+			}
+		}
+		const result = results[index]!;
+		results[index] = undefined;
+		return result;
+	};
+}
+
 /** The entries of one directory, sorted so the whole walk is byte-ordered by full path. */
 async function readChildren(tree: LocalTree, dirPath: string, dir: string, report: LocalListErrorHandler): Promise<Child[]> {
-	const dirents = await fs.readdir(dirPath, {withFileTypes: true, encoding: 'buffer'});
+	const dirents = await fs.promises.readdir(dirPath, {withFileTypes: true, encoding: 'buffer'});
 	const children: Child[] = [];
 	for (const dirent of dirents) {
 		const raw = dirent.name;
@@ -80,7 +109,7 @@ async function readChildren(tree: LocalTree, dirPath: string, dir: string, repor
 			if (!tree.followSymlinks) continue;
 			viaLink = true;
 			try {
-				const target = await fs.stat(path.join(dirPath, name));
+				const target = await fs.promises.stat(path.join(dirPath, name));
 				isDir = target.isDirectory();
 				isFile = target.isFile();
 			} catch (error) {
@@ -89,7 +118,7 @@ async function readChildren(tree: LocalTree, dirPath: string, dir: string, repor
 			}
 		} else if (!isDir && !isFile && !dirent.isSocket() && !dirent.isFIFO() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
 			// DT_UNKNOWN on some file systems: ask lstat.
-			const stats = await fs.lstat(path.join(dirPath, name)).catch(() => undefined);
+			const stats = await fs.promises.lstat(path.join(dirPath, name)).catch(() => undefined);
 			isDir = stats?.isDirectory() ?? false;
 			isFile = stats?.isFile() ?? false;
 		}
