@@ -6,7 +6,7 @@
  */
 import {CloudSyncError, userMessage, type ErrorKind} from '../core/errors.js';
 import {compileFilter} from '../core/filters.js';
-import {unsafeNameReason} from '../core/paths.js';
+import {compareKeys, unsafeNameReason} from '../core/paths.js';
 import type {Entry} from '../providers/remote.js';
 import type {TokenBucket} from './bwlimit-runtime.js';
 import {sameContent} from './checker.js';
@@ -242,6 +242,9 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 	} finally {
 		await deletes.dispose();
 	}
+	// Checkers and transfers finish in any order; a dry run's list reads in path order, deletions last.
+	const stage = (item: PlanItem) => (item.action === 'delete' || item.action === 'rmdir' ? 1 : 0);
+	planned?.sort((a, b) => stage(a) - stage(b) || compareKeys(a.path, b.path));
 	return {counts, bytes, errors, retryable, plan: planned};
 
 	async function deleteExtras(): Promise<void> {
