@@ -7,11 +7,8 @@ import {restoreTask} from '../core/restore.js';
 import {describeSchedule, nextRuns, presetSchedule, scheduleProblems} from '../core/schedule.js';
 import {followRunLog, listRuns, nthRun} from '../jobs/history.js';
 import {TaskRunner} from '../jobs/runner.js';
-import {finishDropboxLogin, startDropboxLogin} from '../providers/dropbox-oauth.js';
-import {openBrowser, providers, validateAttributes, verifyCredential} from '../providers/registry.js';
 import {recordSkipIn, startRunWith} from '../scheduler/adapters.js';
 import {SchedulerService} from '../scheduler/service.js';
-import {checkTask} from '../services/task-checks.js';
 import type {Store} from '../store/store.js';
 import type {SchedulerStatus, Services} from './services.js';
 
@@ -23,8 +20,34 @@ export type LiveServicesOptions = {
 
 const text = (attributes: Attributes, name: string) => (attributes[name] === undefined ? undefined : String(attributes[name]));
 
-export function createServices(store: Store, options: LiveServicesOptions = {}): Services {
+type Registry = typeof import('../providers/registry.js');
+
+export type LiveServices = Services & {
+	/** Resolves once the provider registry (and the AWS and Dropbox SDKs behind it) is loaded. */
+	ready(): Promise<void>;
+};
+
+export function createServices(store: Store, options: LiveServicesOptions = {}): LiveServices {
+	// The registry pulls in the cloud SDKs (the slowest part of starting): it loads
+	// while the first frame is drawn. It also registers which credential fields are
+	// secret, so everything that reads, writes or logs credentials waits for it.
+	let registry: Registry | undefined;
+	const loading = import('../providers/registry.js').then(module => (registry = module));
+	const loaded = (): Registry => {
+		if (!registry) throw new Error('the provider registry is still loading');
+		return registry;
+	};
 	const runner = options.runner ?? new TaskRunner(store);
+	const startRun = runner.start.bind(runner);
+	const startUnsaved = runner.dryRunUnsaved.bind(runner);
+	runner.start = async (...args) => {
+		await loading;
+		return startRun(...args);
+	};
+	runner.dryRunUnsaved = async (...args) => {
+		await loading;
+		return startUnsaved(...args);
+	};
 	const scheduler =
 		options.scheduler === false
 			? undefined
@@ -37,21 +60,34 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 	};
 	return {
 		listTasks: () => store.listTasks(),
-		listCredentials: () => store.listCredentials(),
+		ready: async () => {
+			await loading;
+		},
+		isReady: () => registry !== undefined,
+		listCredentials: async () => {
+			await loading;
+			return store.listCredentials();
+		},
 		saveCredential: async (credential, saveOptions) => {
+			await loading;
 			await store.saveCredential(credential, saveOptions);
 		},
-		deleteCredential: name => store.deleteCredential(name),
+		deleteCredential: async name => {
+			await loading;
+			await store.deleteCredential(name);
+		},
 		addTask: async input => changed(await store.addTask(input)),
 		updateTask: async (id, patch) => changed(await store.updateTask(id, patch)),
 		deleteTask: async id => {
 			await changed(await store.deleteTask(id));
 		},
 
-		providers,
-		validateAttributes: (provider, attributes) => validateAttributes(provider, attributes),
-		verifyCredential: credential => verifyCredential(credential),
-		browser: credential => openBrowser(credential),
+		get providers() {
+			return loaded().providers;
+		},
+		validateAttributes: (provider, attributes) => loaded().validateAttributes(provider, attributes),
+		verifyCredential: async credential => (await loading).verifyCredential(credential),
+		browser: credential => loaded().openBrowser(credential),
 		localDirectories: async dir => {
 			const entries = await fs.readdir(dir, {withFileTypes: true});
 			const names: string[] = [];
@@ -64,13 +100,21 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 			}
 			return names.sort((a, b) => a.localeCompare(b));
 		},
-		startDropboxLogin: async attributes => startDropboxLogin({clientId: text(attributes, 'client_id') ?? '', apiUrl: text(attributes, 'api_url')}),
+		startDropboxLogin: async attributes => {
+			const {startDropboxLogin} = await import('../providers/dropbox-oauth.js');
+			return startDropboxLogin({clientId: text(attributes, 'client_id') ?? '', apiUrl: text(attributes, 'api_url')});
+		},
 		finishDropboxLogin: async (attributes, code, codeVerifier) => {
+			const {finishDropboxLogin} = await import('../providers/dropbox-oauth.js');
 			const tokens = await finishDropboxLogin({clientId: text(attributes, 'client_id') ?? '', clientSecret: text(attributes, 'client_secret'), code, codeVerifier, apiUrl: text(attributes, 'api_url')});
 			return {...tokens};
 		},
 
-		checkTask: task => checkTask(store, task),
+		checkTask: async task => {
+			await loading;
+			const {checkTask} = await import('../services/task-checks.js');
+			return checkTask(store, task);
+		},
 		describeSchedule: schedule => describeSchedule(schedule),
 		scheduleProblems: schedule => scheduleProblems(schedule),
 		nextRuns: (schedule, from, count) => nextRuns(schedule, from, count),

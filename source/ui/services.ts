@@ -69,6 +69,10 @@ export type Services = {
 	 */
 	followRunLog(owner: RunOwner, runId: string, onLine: (line: string) => void, signal: AbortSignal): Promise<RunRecord | undefined>;
 	schedulerStatus(): SchedulerStatus;
+	/** Resolves when `providers` and the other registry-backed parts can be used (absent: always ready). */
+	ready?(): Promise<void>;
+	/** Whether `ready()` has resolved already. */
+	isReady?(): boolean;
 	/** Stops background work (scheduler, watchers); runs are cancelled by the caller first. */
 	close(): Promise<void>;
 };
