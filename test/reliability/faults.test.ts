@@ -141,7 +141,7 @@ describe.each(rates)('S3 through the fault proxy at %s', rate => {
 		expect({...inBucket, verified: 0}).toEqual({verified: 0, missing: [], differ: [], extra: []});
 		expect({...back, verified: 0}).toEqual({verified: 0, missing: [], differ: [], extra: []});
 		recordRow({scenario: `faults ${percent}: S3 SYNC push+pull`, runs: 2, injected: pushFaults + pullFaults, verified: inBucket.verified + back.verified, lost: 0});
-	}, 400_000);
+	}, full ? 7_200_000 : 400_000);
 
 	test(`MOVE of ${s3Files} files: everything arrives, the source empties`, async () => {
 		const folder = `move-${percent}`;
@@ -158,7 +158,7 @@ describe.each(rates)('S3 through the fault proxy at %s', rate => {
 		expect({...inBucket, verified: 0}).toEqual({verified: 0, missing: [], differ: [], extra: []});
 		expect([...hashLocal(moving).keys()]).toEqual([]);
 		recordRow({scenario: `faults ${percent}: S3 MOVE`, runs: 1, injected: faults, verified: inBucket.verified, lost: digests.size - inBucket.verified});
-	}, 400_000);
+	}, full ? 7_200_000 : 400_000);
 
 	test(`Dropbox: SYNC and MOVE of ${dropboxFiles} files end identical`, async () => {
 		const folder = `sync-${percent}`;
@@ -181,7 +181,7 @@ describe.each(rates)('S3 through the fault proxy at %s', rate => {
 		expect({...moved, verified: 0}).toEqual({verified: 0, missing: [], differ: [], extra: []});
 		expect([...hashLocal(moving).keys()]).toEqual([]);
 		recordRow({scenario: `faults ${percent}: Dropbox SYNC+MOVE`, runs: 2, injected: faults, verified: synced.verified + moved.verified, lost: 0});
-	}, 400_000);
+	}, full ? 7_200_000 : 400_000);
 });
 
 describe('100% faults', () => {
@@ -234,7 +234,7 @@ describe('100% faults', () => {
 		const moved = compareDigests(movingBefore, await hashBucket(s3.client, bucket, 'total-move'));
 		expect(moved.verified).toBe(movingBefore.size);
 		recordRow({scenario: 'faults 100%: S3 fail clean, rerun', runs: 5, injected: faults, verified: before.size + movingBefore.size + moved.verified, lost: 0});
-	}, 400_000);
+	}, full ? 7_200_000 : 400_000);
 
 	test('Dropbox: SYNC fails cleanly and deletes nothing; a run without faults completes', async () => {
 		const small = path.join(scratch('faults-dbx-total'), 'src');
@@ -257,5 +257,5 @@ describe('100% faults', () => {
 		const end = compareDigests(hashLocal(small), dropboxDigestsOf('total'));
 		expect(end).toMatchObject({missing: [], differ: [], extra: []});
 		recordRow({scenario: 'faults 100%: Dropbox fail clean, rerun', runs: 2, injected: faults, verified: before.size + end.verified, lost: 0});
-	}, 400_000);
+	}, full ? 7_200_000 : 400_000);
 });

@@ -124,7 +124,7 @@ describe(`kill -9 of the worker at ${seeds} random points per mode`, () => {
 			expect(outcomes.at(-1)!.afterKill.partial).toEqual([]);
 		}
 		summarise('kill -9: PUSH SYNC', outcomes);
-	}, 600_000);
+	}, full ? 7_200_000 : 600_000);
 
 	test('PULL SYNC', async () => {
 		const pushed = await home.addTask(taskInput({credential: 's3', path: source, bucket, folder: 'pull-source'}));
@@ -159,7 +159,7 @@ describe(`kill -9 of the worker at ${seeds} random points per mode`, () => {
 			expect(outcomes.at(-1)!.afterKill.partial).toEqual([]);
 		}
 		summarise('kill -9: PULL SYNC', outcomes);
-	}, 600_000);
+	}, full ? 7_200_000 : 600_000);
 
 	test('MOVE (push)', async () => {
 		const outcomes: Outcome[] = [];
@@ -204,5 +204,5 @@ describe(`kill -9 of the worker at ${seeds} random points per mode`, () => {
 			expect(outcomes.at(-1)!.afterKill.partial).toEqual([]);
 		}
 		summarise('kill -9: MOVE', outcomes);
-	}, 600_000);
+	}, full ? 7_200_000 : 600_000);
 });

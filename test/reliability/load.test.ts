@@ -122,4 +122,4 @@ test(`${taskCount} tasks, ${concurrent} at a time, with the TUI open`, async () 
 	} finally {
 		await pty.close();
 	}
-}, 600_000);
+}, full ? 7_200_000 : 600_000);
