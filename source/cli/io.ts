@@ -22,7 +22,20 @@ export function printLine(io: Io, text = ''): void {
 
 /** One line on stderr, prefixed with the program name. */
 export function printError(io: Io, error: unknown): void {
-	io.stderr.write(`cloudsync: ${userMessage(error)}\n`);
+	io.stderr.write(`cloudsync: ${oneLine(userMessage(error))}\n`);
+}
+
+const longestMessage = 500;
+
+/**
+ * A message as one printable line of reasonable length: values the user typed
+ * (names with newlines or escape sequences, 5,000-character schedules) are
+ * echoed in errors, and must neither break the one-line rule nor drive the terminal.
+ */
+export function oneLine(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	const flat = text.replace(/\s*\n\s*/g, ' ').replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+	return flat.length <= longestMessage ? flat : `${flat.slice(0, longestMessage - 40)} … ${flat.slice(-39)}`;
 }
 
 /** Left-aligned columns, widths from the content. */

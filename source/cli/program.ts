@@ -3,7 +3,7 @@ import {CloudSyncError} from '../core/errors.js';
 import {Store} from '../store/store.js';
 import {configExport, configImport} from './config.js';
 import {credentialAdd, credentialList, credentialRemove, credentialShow, credentialVerify} from './credential.js';
-import {type Io, printError, UsageError} from './io.js';
+import {type Io, oneLine, printError, UsageError} from './io.js';
 import {taskAdd, taskEdit, taskList, taskRemove, taskRestore, taskShow} from './task.js';
 import {addTaskFlags} from './task-options.js';
 
@@ -24,7 +24,7 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 			writeOut: text => io.stdout.write(text),
 			writeErr: text => io.stderr.write(text),
 			// Commander's own usage errors, as one line like ours.
-			outputError: text => io.stderr.write(`cloudsync: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+			outputError: text => io.stderr.write(`cloudsync: ${oneLine(text.replace(/^error: /, '').trim())} (see --help)\n`),
 		})
 		.exitOverride();
 
@@ -37,7 +37,7 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 		};
 	const id = (text: string): number => {
 		const n = Number(text);
-		if (!Number.isInteger(n) || n <= 0) throw new UsageError(`"${text}" is not a task id: use the number from \`cloudsync task list\``);
+		if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${JSON.stringify(text)} is not a task id: use the number from \`cloudsync task list\``);
 		return n;
 	};
 	const sub = (parent: Command, name: string, description: string) =>
