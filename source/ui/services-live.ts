@@ -52,7 +52,8 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		options.scheduler === false
 			? undefined
 			: new SchedulerService({dataDir: store.dir, kind: 'tui', loadTasks: () => store.listTasks(), startRun: startRunWith(runner, store.dir), recordSkip: recordSkipIn(store.dir)});
-	scheduler?.start();
+	// Planning every task's next run takes a while with many tasks: after the first frame.
+	const schedulerStart = scheduler ? setTimeout(() => scheduler.start(), 400) : undefined;
 	// Every change to the tasks reaches the running schedule at once.
 	const changed = async <T>(result: T): Promise<T> => {
 		await scheduler?.reload().catch(() => undefined);
@@ -134,6 +135,7 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		followRunLog: (owner, runId, onLine, signal) => followRunLog(store.dir, owner, runId, onLine, {signal, pollMs: 100}),
 		schedulerStatus: (): SchedulerStatus => scheduler?.status() ?? {mode: 'off'},
 		close: async () => {
+			clearTimeout(schedulerStart);
 			await scheduler?.stop();
 		},
 	};

@@ -151,8 +151,11 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 	});
 
 	it('quits with q and gives the terminal back', async () => {
+		await pty.record();
 		await pty.keys('q');
-		expect(await pty.waitForExit()).toBe(0);
+		const status = await pty.waitForExit();
+		if (status !== 0) console.error(`exit ${status}; last output: ${JSON.stringify(pty.recorded().slice(-300))}`);
+		expect(status).toBe(0);
 		expect((await pty.tmux('display-message', '-p', '-t', pty.name, '#{alternate_on}')).trim()).toBe('0');
 	});
 });

@@ -12,13 +12,14 @@ export function useTasks(ui: Ui, selectTaskId: number | undefined) {
 
 	const reload = useCallback(
 		async (select?: number) => {
+			// The tasks show as soon as they are read; last results (one history read per task) follow.
+			const runs = services.lastRuns().catch(() => new Map<number, RunRecord>());
 			try {
-				const [tasks, runs] = await Promise.all([services.listTasks(), services.lastRuns().catch(() => new Map<number, RunRecord>())]);
-				setLastRuns(runs);
-				dispatch({type: 'loaded', tasks, selectTaskId: select});
+				dispatch({type: 'loaded', tasks: await services.listTasks(), selectTaskId: select});
 			} catch (error) {
 				dispatch({type: 'failed', error: userMessage(error)});
 			}
+			setLastRuns(await runs);
 		},
 		[services],
 	);
