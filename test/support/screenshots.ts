@@ -94,7 +94,6 @@ async function main(): Promise<void> {
 		await pty.waitFor('Next 5 runs');
 		await shot(pty, 'task-form-schedule', 'Task form: Advanced Scheduler with the next five runs');
 	} finally {
-		await pty.keys('Escape', 'Tab', 'Enter', 'q').catch(() => undefined);
 		await pty.close();
 		fs.rmSync(home, {recursive: true, force: true});
 		fs.rmSync(data, {recursive: true, force: true});
