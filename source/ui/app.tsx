@@ -1,10 +1,5 @@
-import {render} from 'ink';
 import type {Store} from '../store/store.js';
-import {KeyPacer} from './key-pacer.js';
-import {KeyRouter} from './router.js';
 import type {Services} from './services.js';
-import {Shell} from './shell.js';
-import {guardTerminal} from './terminal.js';
 
 export type TuiOptions = {
 	store: Store;
@@ -30,24 +25,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		stderr.write(`${notATerminalMessage}\n`);
 		return 2;
 	}
-	const services = options.services ?? (await import('./services-live.js')).createServices(options.store);
-	const guard = guardTerminal(stdin, stdout, message => stderr.write(`cloudsync: the interface stopped on an unexpected error: ${message}\n`));
-	let finish: (code: number) => void = () => undefined;
-	const done = new Promise<number>(resolve => {
-		finish = resolve;
-	});
-	const pacer = new KeyPacer(stdin);
-	const instance = render(
-		<KeyRouter pacer={pacer}>
-			<Shell services={services} onQuit={code => finish(code)} />
-		</KeyRouter>,
-		{stdin: pacer.input, stdout, stderr, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
-	);
-	guard.onAbort(() => instance.unmount());
-	const code = await Promise.race([done, instance.waitUntilExit().then(() => 0)]);
-	instance.unmount();
-	await services.close().catch(() => undefined);
-	guard.restore();
-	guard.dispose();
-	return code;
+	// React's development build checks every element and costs most of a key
+	// press; it is chosen when React is first loaded, which happens just below.
+	process.env['NODE_ENV'] ??= 'production';
+	const {startTui} = await import('./start.js');
+	return startTui({...options, stdin, stdout, stderr});
 }

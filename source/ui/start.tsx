@@ -1,0 +1,32 @@
+import {render} from 'ink';
+import {KeyPacer} from './key-pacer.js';
+import {KeyRouter} from './router.js';
+import {Shell} from './shell.js';
+import {guardTerminal} from './terminal.js';
+
+import type {TuiOptions} from './app.js';
+
+/** Draws the app on a terminal until the user quits (the checks are done by runTui). */
+export async function startTui(options: TuiOptions & {stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream}): Promise<number> {
+	const {stdin, stdout, stderr} = options;
+	const services = options.services ?? (await import('./services-live.js')).createServices(options.store);
+	const guard = guardTerminal(stdin, stdout, message => stderr.write(`cloudsync: the interface stopped on an unexpected error: ${message}\n`));
+	let finish: (code: number) => void = () => undefined;
+	const done = new Promise<number>(resolve => {
+		finish = resolve;
+	});
+	const pacer = new KeyPacer(stdin);
+	const instance = render(
+		<KeyRouter pacer={pacer}>
+			<Shell services={services} onQuit={code => finish(code)} />
+		</KeyRouter>,
+		{stdin: pacer.input, stdout, stderr, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
+	);
+	guard.onAbort(() => instance.unmount());
+	const code = await Promise.race([done, instance.waitUntilExit().then(() => 0)]);
+	instance.unmount();
+	await services.close().catch(() => undefined);
+	guard.restore();
+	guard.dispose();
+	return code;
+}
