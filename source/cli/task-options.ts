@@ -20,6 +20,7 @@ export type TaskFlags = {
 	password?: string;
 	passwordEnv?: string;
 	salt?: string;
+	saltEnv?: string;
 	filenameEncryption?: boolean;
 	preScript?: string;
 	postScript?: string;
@@ -51,7 +52,8 @@ export function addTaskFlags(command: Command, forEdit: boolean): Command {
 		.option('--encryption', 'encrypt on the client (rclone crypt format)')
 		.option('--password <text>', 'encryption password (visible in the process list: prefer --password-env)')
 		.option('--password-env <VAR>', 'read the encryption password from an environment variable')
-		.option('--salt <text>', 'encryption salt (the "password2" of rclone crypt)')
+		.option('--salt <text>', 'encryption salt (the "password2" of rclone crypt; visible in the process list: prefer --salt-env)')
+		.option('--salt-env <VAR>', 'read the encryption salt from an environment variable')
 		.option('--filename-encryption', 'encrypt file and folder names too')
 		.option('--pre-script <text>', 'shell script to run before the transfer')
 		.option('--post-script <text>', 'shell script to run after a successful transfer')
@@ -90,6 +92,11 @@ export function taskFieldsFromFlags(flags: TaskFlags, env: NodeJS.ProcessEnv, pa
 		fields.encryptionPassword = value;
 	}
 	if (flags.salt !== undefined) fields.encryptionSalt = flags.salt;
+	if (flags.saltEnv !== undefined) {
+		const value = env[flags.saltEnv];
+		if (value === undefined) throw new UsageError(`environment variable ${flags.saltEnv} (for --salt-env) is not set`);
+		fields.encryptionSalt = value;
+	}
 	if (flags.filenameEncryption !== undefined) fields.filenameEncryption = flags.filenameEncryption;
 	if (flags.preScript !== undefined) fields.preScript = flags.preScript;
 	if (flags.postScript !== undefined) fields.postScript = flags.postScript;

@@ -114,6 +114,7 @@ const cases: Case[] = [
 	['task add: attribute without name', () => addTask('--attribute', '=x'), /is not name=value/],
 	['task add: invalid exclude rule', () => addTask('--exclude', '[z-a'), /exclude|filter|rule|pattern/i],
 	['task add: password from an unset variable', () => [...addTask('--password-env', 'CLOUDSYNC_NOT_SET_ANYWHERE'), '--encryption'], /CLOUDSYNC_NOT_SET_ANYWHERE/],
+	['task add: salt from an unset variable', () => [...addTask('--password-env', 'HOME', '--salt-env', 'CLOUDSYNC_NOT_SET_ANYWHERE'), '--encryption'], /CLOUDSYNC_NOT_SET_ANYWHERE \(for --salt-env\) is not set/],
 	['task add: encryption without a password', () => [...addTask(), '--encryption'], /password/i],
 	['task add: snapshot on a plain folder', () => [...addTask(), '--snapshot'], /snapshot/i],
 	['task add: snapshot with MOVE', () => [...addTask('--mode', 'move'), '--snapshot'], /snapshot/i],

@@ -96,11 +96,11 @@ test('no secret in the store, logs, export, screenshots, output or process list'
 	try {
 		await cli(['credential', 'add', 's3', '--provider', 's3', '--field', 'preset=other', '--field', 'access_key_id=S3RVER', '--field-env', 'secret_access_key=S3_SECRET', '--field', `endpoint=${s3.endpoint}`, '--field', 'region=us-east-1']);
 		await cli(['credential', 'add', 'dbx', '--provider', 'dropbox', '--field', `client_id=${appKey}`, '--field-env', 'client_secret=DBX_SECRET', '--field-env', 'token=DBX_TOKEN', '--field-env', 'refresh_token=DBX_REFRESH', '--field', `api_url=${dropbox.url}`]);
-		// The salt has no --salt-env: it is set through the store, never on a command line.
+		// Two tasks get their secrets through the store, one through the CLI (--password-env, --salt-env).
 		const leaky = 'echo "password is $CLOUD_SYNC_ENCRYPTION_PASSWORD, salt $CLOUD_SYNC_ENCRYPTION_SALT, key $CLOUD_SYNC_SECRET_ACCESS_KEY, token $CLOUD_SYNC_TOKEN"';
 		const s3Task = await home.addTask(taskInput({credential: 's3', path: source, bucket: 'secrets', folder: 'enc', encryption: true, encryptionPassword: secrets.password, encryptionSalt: secrets.salt, preScript: leaky, postScript: leaky}));
 		const dbxTask = await home.addTask(taskInput({credential: 'dbx', path: source, folder: 'enc', encryption: true, encryptionPassword: secrets.password, encryptionSalt: secrets.salt, preScript: leaky}));
-		const viaEnv = await cli(['--json', 'task', 'add', '--description', 'password from env', '--credential', 's3', '--direction', 'push', '--mode', 'copy', '--path', source, '--bucket', 'secrets', '--folder', 'env', '--encryption', '--password-env', 'TASK_PASSWORD']);
+		const viaEnv = await cli(['--json', 'task', 'add', '--description', 'password from env', '--credential', 's3', '--direction', 'push', '--mode', 'copy', '--path', source, '--bucket', 'secrets', '--folder', 'env', '--encryption', '--password-env', 'TASK_PASSWORD', '--salt-env', 'TASK_SALT']);
 		for (const id of [s3Task.id, dbxTask.id, (JSON.parse(viaEnv.stdout) as {id: number}).id]) {
 			await cli(['task', 'run', String(id)]);
 			await cli(['task', 'run', String(id), '--dry-run']);
