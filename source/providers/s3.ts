@@ -20,7 +20,7 @@ import {
 	type ListObjectsV2CommandOutput,
 	type StorageClass,
 } from '@aws-sdk/client-s3';
-import {CloudSyncError} from '../core/errors.js';
+import {CloudSyncError, isRetryable} from '../core/errors.js';
 import type {Attributes} from '../core/fields.js';
 import {joinPath} from '../core/paths.js';
 import type {Entry, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
@@ -41,6 +41,9 @@ export type S3RemoteOptions = {
 };
 
 export {s3MaxAttempts} from './s3-client.js';
+
+/** Rounds of the SDK's attempts for one listing HEAD. */
+const listingHeadAttempts = 4;
 
 export class S3Remote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
@@ -105,12 +108,21 @@ export class S3Remote implements Remote, LocationBrowser {
 			});
 	}
 
+	/**
+	 * A listing needs a HEAD per object whose mtime the index lacks, and one
+	 * failed HEAD fails the whole listing: so beyond the SDK's own attempts a
+	 * transient failure is tried again a few times, as transfers are.
+	 */
 	private async head(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<HeadObjectCommandOutput | undefined> {
-		try {
-			return await client.send(new HeadObjectCommand({Bucket: bucket, Key: key}), {abortSignal: signal});
-		} catch (error) {
-			if (isS3NotFound(error)) return undefined;
-			throw this.error(error, `read the metadata of ${this.describe(key)}`);
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await client.send(new HeadObjectCommand({Bucket: bucket, Key: key}), {abortSignal: signal});
+			} catch (error) {
+				if (isS3NotFound(error)) return undefined;
+				const failure = this.error(error, `read the metadata of ${this.describe(key)}`);
+				if (!isRetryable(failure) || attempt >= listingHeadAttempts || signal?.aborted) throw failure;
+				await new Promise(resolve => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+			}
 		}
 	}
 
