@@ -44,7 +44,10 @@ export class TmuxPty {
 		const set = Object.entries(env)
 			.filter(([, value]) => value !== undefined)
 			.map(([key, value]) => shellQuote(`${key}=${value}`));
-		const line = ['exec', 'env', ...unset, ...set, ...options.command.map(shellQuote)].join(' ');
+		// A shell waits for the program and writes its exit status down: tmux sometimes
+		// leaves the finished program a zombie for many seconds and knows no status.
+		const statusFile = path.join(dir, 'exit-status');
+		const line = [...['env', ...unset, ...set, ...options.command.map(shellQuote)], ';', 'echo', '$?', '>', shellQuote(statusFile)].join(' ');
 		const pty = new TmuxPty(socket, name, dir);
 		await pty.tmux('-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), '-c', options.cwd ?? process.cwd(), line);
 		await pty.tmux('set-option', '-t', name, 'remain-on-exit', 'on');
@@ -129,12 +132,11 @@ export class TmuxPty {
 		await this.tmux('resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows));
 	}
 
-	/** The exit status once the program has ended (-1 when a signal ended it), else undefined. */
+	/** The exit status once the program has ended (128 + n when signal n ended it), else undefined. */
 	async exitStatus(): Promise<number | undefined> {
-		const out = await this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}');
-		const [dead, status] = out.trim().split(' ');
-		if (dead !== '1') return undefined;
-		return status === undefined || status === '' ? -1 : Number(status);
+		const file = path.join(this.dir, 'exit-status');
+		const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+		return text.endsWith('\n') ? Number(text.trim()) : undefined;
 	}
 
 	async waitForExit(timeoutMs = 20_000): Promise<number> {
@@ -142,13 +144,18 @@ export class TmuxPty {
 		for (;;) {
 			const status = await this.exitStatus();
 			if (status !== undefined) return status;
-			if (Date.now() > deadline) throw new Error(`the program did not exit within ${timeoutMs} ms; the screen was:\n${await this.screen()}`);
+			if (Date.now() > deadline) {
+				throw new Error(`the program did not exit within ${timeoutMs} ms; the screen was:\n${await this.screen()}`);
+			}
 			await delay(50);
 		}
 	}
 
+	/** The program's pid (the pane runs a shell that waits for it). */
 	async pid(): Promise<number> {
-		return Number((await this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}')).trim());
+		const shell = (await this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}')).trim();
+		const {stdout} = await run('ps', ['-o', 'pid=', '--ppid', shell], {encoding: 'utf8'});
+		return Number(stdout.trim().split(/\s+/)[0]);
 	}
 
 	async close(): Promise<void> {
