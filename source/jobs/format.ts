@@ -1,17 +1,9 @@
 /** Short human forms for progress lines and run summaries. */
 import type {RunRecord} from '../core/model.js';
 import type {RunProgress} from './types.js';
+import {formatBytes} from '../core/bytes.js';
 
-export function formatBytes(bytes: number): string {
-	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
+export {formatBytes};
 
 export function formatDuration(seconds: number): string {
 	const s = Math.max(0, Math.round(seconds));

@@ -1,15 +1,7 @@
 /** Small formatting helpers for the screens; pure. */
+import {formatBytes} from '../core/bytes.js';
 
-export function formatBytes(bytes: number): string {
-	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+export {formatBytes};
 
 export function formatSpeed(bytesPerSecond: number): string {
 	return `${formatBytes(bytesPerSecond)}/s`;
