@@ -44,7 +44,7 @@ export function mountApp(services: Services) {
 		async type(text: string) {
 			for (const char of text) await send(char);
 		},
-		async waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs = 5000): Promise<string> {
+		async waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs = 20_000): Promise<string> {
 			const test = typeof match === 'function' ? match : typeof match === 'string' ? (f: string) => f.includes(match) : (f: string) => match.test(f);
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {

@@ -19,6 +19,8 @@ beforeAll(async () => {
 	data = await tempDir();
 	store = await Store.open(home.dir);
 	services = createServices(store, {scheduler: false});
+	// Loading the cloud SDKs can take seconds on a busy machine; no test is about that.
+	await services.ready?.();
 });
 
 afterAll(async () => {
