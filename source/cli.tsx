@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import {userMessage} from './core/errors.js';
-import {processIo} from './cli/io.js';
-import {runCli} from './cli/program.js';
 import {Store} from './store/store.js';
 
+/** Our package.json is above the running file: one level from dist/, two from the bundle in dist/app/. */
 function packageVersion(): string {
-	const text = fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-	return (JSON.parse(text) as {version: string}).version;
+	for (const relative of ['../package.json', '../../package.json']) {
+		try {
+			const manifest = JSON.parse(fs.readFileSync(new URL(relative, import.meta.url), 'utf8')) as {name?: string; version?: string};
+			if (manifest.name === 'cloudsync' && manifest.version) return manifest.version;
+		} catch {
+			// not this one
+		}
+	}
+	return 'unknown';
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
 		const {runTui} = await import('./ui/app.js');
 		return runTui({store});
 	}
+	// Commands and the full-screen app load only what they use: starting is most of a short command's time.
+	const [{runCli}, {processIo}] = await Promise.all([import('./cli/program.js'), import('./cli/io.js')]);
 	return runCli(argv, processIo, packageVersion());
 }
 

@@ -1,6 +1,6 @@
 /**
  * `cloudsync task run` and `cloudsync task logs` end to end: the built CLI
- * (dist/cli.js, as installed) in real processes against a real s3rver.
+ * (dist/app/cli.js, as installed) in real processes against a real s3rver.
  */
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The built entry point, as `npm install -g .` would run it. `npm test` builds first. */
-export const cliEntry = path.join(repoRoot, 'dist', 'cli.js');
+export const cliEntry = path.join(repoRoot, 'dist', 'app', 'cli.js');
 
 export type CliResult = {code: number; stdout: string; stderr: string};
 

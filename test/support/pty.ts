@@ -179,7 +179,7 @@ export function delay(ms: number): Promise<void> {
 /** The command that starts the built app, or the test entry on the sources before the CLI is wired. */
 export function appCommand(): string[] {
 	const root = path.resolve(import.meta.dirname, '../..');
-	const cli = path.join(root, 'dist/cli.js');
-	if (process.env['CLOUDSYNC_TUI_ENTRY'] !== 'source' && fs.existsSync(cli) && fs.readFileSync(cli, 'utf8').includes('runTui')) return [process.execPath, cli];
+	const cli = path.join(root, 'dist/app/cli.js');
+	if (process.env['CLOUDSYNC_TUI_ENTRY'] !== 'source' && fs.existsSync(cli)) return [process.execPath, cli];
 	return [process.execPath, '--import', 'tsx', path.join(root, 'test/support/tui-entry.ts')];
 }
