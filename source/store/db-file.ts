@@ -33,13 +33,18 @@ export class DbFile implements Adapter<DbData> {
 export function parseDb(text: string, file: string): DbData {
 	const advice = 'fix it by hand or restore it from a backup; cloudsync will not overwrite it';
 	if (text.trim() === '') throw new CloudSyncError('corrupt', `${file} is empty: ${advice}`);
-	const where = locateJsonError(text);
-	if (where) {
-		throw new CloudSyncError('corrupt', `${file} line ${where.line}, column ${where.column}: ${where.problem}; ${advice}`);
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch (error) {
+		// Only a broken file pays for our own scan, which says where it broke (V8 often does not).
+		const where = locateJsonError(text);
+		if (where) throw new CloudSyncError('corrupt', `${file} line ${where.line}, column ${where.column}: ${where.problem}; ${advice}`);
+		throw new CloudSyncError('corrupt', `${file}: ${(error as Error).message}; ${advice}`);
 	}
 	let migrated: unknown;
 	try {
-		migrated = migrate(JSON.parse(text));
+		migrated = migrate(json);
 	} catch (error) {
 		throw new CloudSyncError('corrupt', `${file}: ${(error as Error).message}`);
 	}
