@@ -43,14 +43,33 @@ export function baseName(path: string): string {
  */
 export function unsafeNameReason(path: string): string | undefined {
 	if (path.length === 0) return 'the name is empty';
-	if (path.startsWith('/')) return 'the name is an absolute path';
-	if (path.includes('\\')) return 'the name contains a backslash';
-	// eslint-disable-next-line no-control-regex
-	if (/[\u0000-\u001f\u007f]/.test(path)) return 'the name contains a NUL or control character';
-	for (const segment of path.split('/')) {
-		if (segment === '' ) return 'the name has an empty path segment';
-		if (segment === '.' || segment === '..') return `the name contains a "${segment}" segment`;
-		if (Buffer.byteLength(segment) > 255) return 'a path segment is longer than 255 bytes';
+	if (path.charCodeAt(0) === 0x2f) return 'the name is an absolute path';
+	// One pass (this runs for every listed file); the reasons keep their order:
+	// backslash, then control characters, then the first bad segment.
+	let backslash = false;
+	let control = false;
+	let segment: string | undefined;
+	let start = 0;
+	for (let i = 0; i <= path.length; i++) {
+		const c = i < path.length ? path.charCodeAt(i) : 0x2f;
+		if (c === 0x2f) {
+			segment ??= segmentReason(path, start, i);
+			start = i + 1;
+		} else if (c === 0x5c) backslash = true;
+		else if (c < 0x20 || c === 0x7f) control = true;
 	}
+	if (backslash) return 'the name contains a backslash';
+	if (control) return 'the name contains a NUL or control character';
+	return segment;
+}
+
+function segmentReason(path: string, start: number, end: number): string | undefined {
+	const length = end - start;
+	if (length === 0) return 'the name has an empty path segment';
+	if (length <= 2 && path.charCodeAt(start) === 0x2e && (length === 1 || path.charCodeAt(start + 1) === 0x2e)) {
+		return `the name contains a "${path.slice(start, end)}" segment`;
+	}
+	// A UTF-16 code unit takes at most 3 bytes of UTF-8, so only a longer segment can pass 255.
+	if (length > 85 && Buffer.byteLength(path.slice(start, end)) > 255) return 'a path segment is longer than 255 bytes';
 	return undefined;
 }

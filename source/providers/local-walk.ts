@@ -24,83 +24,148 @@ export type LocalTree = {
 
 type Child = {name: string; key: string; isDir: boolean; viaLink: boolean};
 
+/** One folder being walked: its sorted children and the stats of the current batch of them. */
+type Frame = {
+	dir: string;
+	dirPath: string;
+	children: Child[];
+	index: number;
+	/** Stats (or the error) of children [batchStart, batchStart + stats.length). */
+	stats: Array<BigIntStats | Error>;
+	batchStart: number;
+	/** The folder's dev:ino in `ancestors`, removed when the walk leaves it (undefined for the start). */
+	key?: string;
+};
+
+/** Children stated per synchronous batch: a blocking lstat costs a sixth of a thread-pool one. */
+const statBatch = 256;
+
+/**
+ * The walk as pages: arrays of entries that, concatenated, are the byte-ordered
+ * stream. A page ends before the walk waits (a folder read, the pause between
+ * stat batches), so it holds at most about one batch. Depth-first with an
+ * explicit stack; memory is one folder's children per level.
+ */
+export async function* walkLocalPages(
+	tree: LocalTree,
+	start: string,
+	ancestors: Set<string>,
+	report: LocalListErrorHandler,
+	signal?: AbortSignal,
+): AsyncGenerator<Entry[]> {
+	const aborted = () => new CloudSyncError('aborted', 'the listing was cancelled');
+	let page: Entry[] = [];
+	const stack: Frame[] = [];
+	try {
+		if (signal?.aborted) throw aborted();
+		const startFrame = await openFrame(tree, start, tree.localPath(start), undefined, report);
+		if (startFrame) stack.push(startFrame);
+		while (stack.length > 0) {
+			const frame = stack[stack.length - 1]!;
+			const {children} = frame;
+			if (frame.index >= children.length) {
+				stack.pop();
+				if (frame.key !== undefined) ancestors.delete(frame.key);
+				continue;
+			}
+			if (frame.index >= frame.batchStart + frame.stats.length) {
+				// Next batch; after the first one, let the event loop run (transfers keep moving).
+				if (frame.index > 0) {
+					if (page.length > 0) {
+						yield page;
+						page = [];
+					}
+					await new Promise(resolve => setImmediate(resolve));
+				}
+				if (signal?.aborted) throw aborted();
+				frame.batchStart = frame.index;
+				frame.stats = statChildren(frame.dirPath, children, frame.index, Math.min(children.length, frame.index + statBatch));
+			}
+			const child = children[frame.index]!;
+			const stats = frame.stats[frame.index - frame.batchStart]!;
+			frame.index++;
+			const childPath = frame.dir === '' ? child.name : `${frame.dir}/${child.name}`;
+			if (stats instanceof Error) {
+				if (errorCode(stats) === 'ENOENT' && !child.viaLink) continue; // removed while we walked
+				report(childPath, localError(stats, 'read', joinLocal(frame.dirPath, child.name)));
+				continue;
+			}
+			if (child.isDir !== stats.isDirectory()) continue; // replaced while we walked
+			page.push(entryFromStats(childPath, stats));
+			if (!child.isDir) continue;
+			const full = joinLocal(frame.dirPath, child.name);
+			const key = inodeKey(stats);
+			if (ancestors.has(key)) {
+				report(childPath, new CloudSyncError('permanent', `skipped ${full}: the symbolic link leads back to a folder above it (a loop)`));
+				continue;
+			}
+			if (page.length > 0) {
+				yield page;
+				page = [];
+			}
+			if (signal?.aborted) throw aborted();
+			ancestors.add(key);
+			const next = await openFrame(tree, childPath, full, key, report);
+			if (next) stack.push(next);
+			else ancestors.delete(key);
+		}
+	} catch (error) {
+		// Entries found before a failure still reach the consumer, as one at a time would have.
+		if (page.length > 0) {
+			const last = page;
+			page = [];
+			yield last;
+		}
+		throw error;
+	}
+	if (page.length > 0) yield page;
+}
+
+/** The same stream one entry at a time. */
 export async function* walkLocal(tree: LocalTree, dir: string, ancestors: Set<string>, report: LocalListErrorHandler, signal?: AbortSignal): AsyncGenerator<Entry> {
-	if (signal?.aborted) throw new CloudSyncError('aborted', 'the listing was cancelled');
-	const dirPath = tree.localPath(dir);
+	for await (const page of walkLocalPages(tree, dir, ancestors, report, signal)) yield* page;
+}
+
+async function openFrame(tree: LocalTree, dir: string, dirPath: string, key: string | undefined, report: LocalListErrorHandler): Promise<Frame | undefined> {
 	let children: Child[];
 	try {
 		children = await readChildren(tree, dirPath, dir, report);
 	} catch (error) {
 		report(dir, localError(error, 'read the folder', dirPath));
-		return;
+		return undefined;
 	}
-	const pending = statAhead(dirPath, children);
-	for (const [index, child] of children.entries()) {
-		if (signal?.aborted) throw new CloudSyncError('aborted', 'the listing was cancelled');
-		const childPath = dir === '' ? child.name : `${dir}/${child.name}`;
-		const full = path.join(dirPath, child.name);
-		const stats = await pending(index);
-		if (stats instanceof Error) {
-			if (errorCode(stats) === 'ENOENT' && !child.viaLink) continue; // removed while we walked
-			report(childPath, localError(stats, 'read', full));
-			continue;
-		}
-		if (child.isDir !== stats.isDirectory()) continue; // replaced while we walked
-		yield entryFromStats(childPath, stats);
-		if (!child.isDir) continue;
-		const key = inodeKey(stats);
-		if (ancestors.has(key)) {
-			report(childPath, new CloudSyncError('permanent', `skipped ${full}: the symbolic link leads back to a folder above it (a loop)`));
-			continue;
-		}
-		ancestors.add(key);
-		yield* walkLocal(tree, childPath, ancestors, report, signal);
-		ancestors.delete(key);
-	}
+	return {dir, dirPath, children, index: 0, stats: [], batchStart: 0, key};
 }
 
-const statBatch = 256;
+/** A child's local path: `dirPath` is normalized and a read name holds no separator. */
+function joinLocal(dirPath: string, name: string): string {
+	return dirPath.endsWith(path.sep) ? dirPath + name : dirPath + path.sep + name;
+}
 
-/**
- * Stats a folder's children in order, in synchronous batches: a blocking
- * lstat costs a sixth of a thread-pool one, and yielding to the event loop
- * between batches keeps transfers moving. Returns the stats, or the error,
- * of child `index`.
- */
-function statAhead(dirPath: string, children: Child[]): (index: number) => Promise<BigIntStats | Error> {
-	const results: Array<BigIntStats | Error | undefined> = [];
-	let next = 0;
-	return async index => {
-		if (index >= next) {
-			if (next > 0) await new Promise(resolve => setImmediate(resolve));
-			for (const end = Math.min(children.length, next + statBatch); next < end; next++) {
-				const child = children[next]!;
-				const full = path.join(dirPath, child.name);
-				try {
-					results[next] = child.viaLink ? fs.statSync(full, {bigint: true}) : fs.lstatSync(full, {bigint: true});
-				} catch (error) {
-					results[next] = error instanceof Error ? error : new Error(String(error));
-				}
-			}
+/** Stats children [from, to) synchronously, in order; a failure is kept as the child's result. */
+function statChildren(dirPath: string, children: Child[], from: number, to: number): Array<BigIntStats | Error> {
+	const results: Array<BigIntStats | Error> = [];
+	for (let i = from; i < to; i++) {
+		const child = children[i]!;
+		const full = joinLocal(dirPath, child.name);
+		try {
+			results.push(child.viaLink ? fs.statSync(full, {bigint: true}) : fs.lstatSync(full, {bigint: true}));
+		} catch (error) {
+			results.push(error instanceof Error ? error : new Error(String(error)));
 		}
-		const result = results[index]!;
-		results[index] = undefined;
-		return result;
-	};
+	}
+	return results;
 }
 
 /** The entries of one directory, sorted so the whole walk is byte-ordered by full path. */
 async function readChildren(tree: LocalTree, dirPath: string, dir: string, report: LocalListErrorHandler): Promise<Child[]> {
-	const dirents = await fs.promises.readdir(dirPath, {withFileTypes: true, encoding: 'buffer'});
+	const dirents = await fs.promises.readdir(dirPath, {withFileTypes: true});
+	// Names that are not valid UTF-8 decode with U+FFFD; only then are the raw bytes needed.
+	const suspect = dirents.some(dirent => dirent.name.includes('\uFFFD'));
+	const entries = suspect ? await rawNames(dirPath, dir, report) : dirents;
 	const children: Child[] = [];
-	for (const dirent of dirents) {
-		const raw = dirent.name;
-		const name = raw.toString('utf8');
-		const where = dir === '' ? name : `${dir}/${name}`;
-		if (!Buffer.from(name, 'utf8').equals(raw)) {
-			report(where, new CloudSyncError('permanent', `skipped a file in ${dirPath}: its name is not valid UTF-8; rename it`));
-			continue;
-		}
+	for (const dirent of entries) {
+		const name = dirent.name;
 		if (name.startsWith(localTempPrefix)) continue;
 		let isDir = dirent.isDirectory();
 		let isFile = dirent.isFile();
@@ -108,17 +173,18 @@ async function readChildren(tree: LocalTree, dirPath: string, dir: string, repor
 		if (dirent.isSymbolicLink()) {
 			if (!tree.followSymlinks) continue;
 			viaLink = true;
+			const where = dir === '' ? name : `${dir}/${name}`;
 			try {
-				const target = await fs.promises.stat(path.join(dirPath, name));
+				const target = await fs.promises.stat(joinLocal(dirPath, name));
 				isDir = target.isDirectory();
 				isFile = target.isFile();
 			} catch (error) {
-				report(where, localError(error, 'follow the symbolic link', path.join(dirPath, name)));
+				report(where, localError(error, 'follow the symbolic link', joinLocal(dirPath, name)));
 				continue;
 			}
 		} else if (!isDir && !isFile && !dirent.isSocket() && !dirent.isFIFO() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
 			// DT_UNKNOWN on some file systems: ask lstat.
-			const stats = await fs.promises.lstat(path.join(dirPath, name)).catch(() => undefined);
+			const stats = await fs.promises.lstat(joinLocal(dirPath, name)).catch(() => undefined);
 			isDir = stats?.isDirectory() ?? false;
 			isFile = stats?.isFile() ?? false;
 		}
@@ -127,6 +193,43 @@ async function readChildren(tree: LocalTree, dirPath: string, dir: string, repor
 	}
 	children.sort((a, b) => compareKeys(a.key, b.key));
 	return children;
+}
+
+type NamedDirent = {
+	name: string;
+	isDirectory(): boolean;
+	isFile(): boolean;
+	isSymbolicLink(): boolean;
+	isSocket(): boolean;
+	isFIFO(): boolean;
+	isBlockDevice(): boolean;
+	isCharacterDevice(): boolean;
+};
+
+/** The folder read again as bytes: names that are not valid UTF-8 are reported and left out. */
+async function rawNames(dirPath: string, dir: string, report: LocalListErrorHandler): Promise<NamedDirent[]> {
+	const dirents = await fs.promises.readdir(dirPath, {withFileTypes: true, encoding: 'buffer'});
+	const named: NamedDirent[] = [];
+	for (const dirent of dirents) {
+		const raw = dirent.name;
+		const name = raw.toString('utf8');
+		if (!Buffer.from(name, 'utf8').equals(raw)) {
+			const where = dir === '' ? name : `${dir}/${name}`;
+			report(where, new CloudSyncError('permanent', `skipped a file in ${dirPath}: its name is not valid UTF-8; rename it`));
+			continue;
+		}
+		named.push({
+			name,
+			isDirectory: () => dirent.isDirectory(),
+			isFile: () => dirent.isFile(),
+			isSymbolicLink: () => dirent.isSymbolicLink(),
+			isSocket: () => dirent.isSocket(),
+			isFIFO: () => dirent.isFIFO(),
+			isBlockDevice: () => dirent.isBlockDevice(),
+			isCharacterDevice: () => dirent.isCharacterDevice(),
+		});
+	}
+	return named;
 }
 
 export function entryFromStats(name: string, stats: BigIntStats): Entry {

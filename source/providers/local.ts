@@ -14,7 +14,7 @@ import {pipeline} from 'node:stream/promises';
 import {CloudSyncError} from '../core/errors.js';
 import {compareKeys, unsafeNameReason} from '../core/paths.js';
 import {errorCode, hashFile, isAbort, localError, StreamHasher} from './local-files.js';
-import {entryFromStats, inodeKey, localTempPrefix, walkLocal, type LocalListErrorHandler} from './local-walk.js';
+import {entryFromStats, inodeKey, localTempPrefix, walkLocalPages, type LocalListErrorHandler} from './local-walk.js';
 import type {Entry, HashType, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
 
 export {localTempPrefix, type LocalListErrorHandler} from './local-walk.js';
@@ -53,6 +53,11 @@ export class LocalRemote implements Remote, LocationBrowser {
 	}
 
 	async *list(dir = '', options: ListOptions = {}): AsyncGenerator<Entry> {
+		for await (const page of this.listPages(dir, options)) yield* page;
+	}
+
+	/** The listing in pages (see Remote.listPages): what the sync engine reads. */
+	async *listPages(dir = '', options: ListOptions = {}): AsyncGenerator<Entry[]> {
 		const onError = options.onError ?? this.onError;
 		const start = dir === '' ? '' : this.checkName(dir);
 		const startPath = this.localPath(start);
@@ -67,7 +72,7 @@ export class LocalRemote implements Remote, LocationBrowser {
 			if (!onError) throw error;
 			onError(where, error);
 		};
-		yield* walkLocal(this, start, new Set([inodeKey(rootStats)]), report, options.signal);
+		yield* walkLocalPages(this, start, new Set([inodeKey(rootStats)]), report, options.signal);
 	}
 
 	async stat(remotePath: string): Promise<Entry | undefined> {

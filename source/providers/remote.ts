@@ -78,6 +78,12 @@ export interface Remote {
 	 * beyond one directory's worth per level.
 	 */
 	list(dir?: string, options?: ListOptions): AsyncIterable<Entry>;
+	/**
+	 * Optional: the same stream as `list`, in non-empty arrays of consecutive
+	 * entries, so a consumer pays one asynchronous step per page rather than
+	 * per entry. A page is bounded (about one directory batch), never a tree.
+	 */
+	listPages?(dir?: string, options?: ListOptions): AsyncIterable<Entry[]>;
 	/** The entry at `path`, or undefined when there is none. */
 	stat(path: string): Promise<Entry | undefined>;
 	read(path: string, range?: ReadRange, options?: {signal?: AbortSignal}): Promise<Readable>;

@@ -11,7 +11,7 @@ import type {Entry} from '../providers/remote.js';
 import type {TokenBucket} from './bwlimit-runtime.js';
 import {sameContent} from './checker.js';
 import {DeferredPaths} from './deferred.js';
-import {checkedListing, march, missingAsEmpty, prefetch, type Pair} from './march.js';
+import {checkedPages, listingPages, marchPages, missingAsEmpty, prefetchPages, type Pair} from './march.js';
 import {afterHash, decide, planContext, type Decision} from './plan.js';
 import {TaskPool} from './pool.js';
 import type {ProgressTracker} from './progress.js';
@@ -215,16 +215,26 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 		// A part of either tree that cannot be read is an error, so SYNC deletes nothing.
 		const unreadable = (side: string) => (path: string, error: CloudSyncError) =>
 			fail(path, new CloudSyncError(error.kind, `Could not read the ${side} there: ${userMessage(error)}`));
-		const sourceListing = checkedListing(source.list('', {signal, onError: unreadable('source')}), keep, 'source');
-		const destinationListing = checkedListing(
-			missingAsEmpty(destination.list('', {signal, onError: unreadable('destination')})),
+		const sourceListing = checkedPages(listingPages(source, '', {signal, onError: unreadable('source')}), keep, 'source');
+		const destinationListing = checkedPages(
+			missingAsEmpty(listingPages(destination, '', {signal, onError: unreadable('destination')})),
 			keep,
 			'destination',
 		);
-		for await (const pair of march(prefetch(sourceListing, LOOKAHEAD), prefetch(destinationListing, LOOKAHEAD))) {
-			if (signal?.aborted) break;
-			if (pair.source) sourceEntries++;
-			await act(pair, decide(pair, plan));
+		march: for await (const pairs of marchPages(prefetchPages(sourceListing, LOOKAHEAD), prefetchPages(destinationListing, LOOKAHEAD))) {
+			for (const pair of pairs) {
+				if (signal?.aborted) break march;
+				if (pair.source) sourceEntries++;
+				const decision = decide(pair, plan);
+				// The common case, an unchanged file, needs no asynchronous step.
+				if (decision.kind === 'none') continue;
+				if (decision.kind === 'equal' && mode !== 'MOVE') {
+					counts.checked++;
+					progress.addChecked();
+					continue;
+				}
+				await act(pair, decision);
+			}
 		}
 		listed = !signal?.aborted;
 	} catch (error) {
