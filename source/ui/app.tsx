@@ -27,7 +27,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	}
 	// React's development build checks every element and costs most of a key
 	// press; it is chosen when React is first loaded, which happens just below.
-	process.env['NODE_ENV'] ??= 'production';
+	// (The bundle in dist/app has it fixed at build time; this covers running from dist/ or sources.)
+	const env = process.env;
+	env['NODE_ENV'] ??= 'production';
 	const {startTui} = await import('./start.js');
 	return startTui({...options, stdin, stdout, stderr});
 }
