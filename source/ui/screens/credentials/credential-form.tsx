@@ -55,6 +55,8 @@ export function CredentialForm({editName}: {editName?: string}) {
 	useEffect(() => {
 		if (previousProvider.current === provider) return;
 		previousProvider.current = provider;
+		// Editing: the provider only "changes" from the placeholder to the loaded credential's.
+		if (!adding) return;
 		dispatch({type: 'replace', values: {...credentialFormValues(services.providers, provider), name: state.values.name!}});
 	}, [provider]);
 
