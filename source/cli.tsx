@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import {userMessage} from './core/errors.js';
-import {Store} from './store/store.js';
+import type {Store} from './store/store.js';
 
 /** Our package.json is above the running file: one level from dist/, two from the bundle in dist/app/. */
 function packageVersion(): string {
@@ -20,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
 	if (argv.length === 0) {
 		let store: Store;
 		try {
+			const {Store} = await import('./store/store.js');
 			store = await Store.open(process.env.CLOUDSYNC_HOME || undefined);
 		} catch (error) {
 			process.stderr.write(`cloudsync: ${userMessage(error)}\n`);

@@ -1,11 +1,14 @@
 import {Command, CommanderError, Option} from 'commander';
 import {CloudSyncError} from '../core/errors.js';
-import {Store} from '../store/store.js';
-import {configExport, configImport} from './config.js';
-import {credentialAdd, credentialList, credentialRemove, credentialShow, credentialVerify} from './credential.js';
+import type {Store} from '../store/store.js';
 import {type Io, oneLine, printError, UsageError} from './io.js';
-import {taskAdd, taskEdit, taskList, taskRemove, taskRestore, taskShow} from './task.js';
 import {addTaskFlags} from './task-options.js';
+
+// Command modules (and the store, the providers, their SDKs) are imported by
+// the command that runs, so `--version`, `--help` and a local task start fast.
+const credentialCommands = () => import('./credential.js');
+const taskCommands = () => import('./task.js');
+const configCommands = () => import('./config.js');
 
 export type CommandResult = {code: number};
 
@@ -32,6 +35,7 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 	const action =
 		<A extends unknown[]>(body: (store: Store, ...args: A) => Promise<number>) =>
 		async (...args: A) => {
+			const {Store} = await import('../store/store.js');
 			const store = await Store.open(io.env.CLOUDSYNC_HOME ? io.env.CLOUDSYNC_HOME : undefined);
 			result.code = await body(store, ...args);
 		};
@@ -54,26 +58,26 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 			.action(
 				action(async (store, nameArg: string, options: {provider?: string; field: string[]; fieldEnv: string[]; verify: boolean}) => {
 					const provider = options.provider ?? (await store.requireCredential(nameArg)).provider;
-					return credentialAdd(store, nameArg, {...options, provider, replace, json: json()}, io);
+					return (await credentialCommands()).credentialAdd(store, nameArg, {...options, provider, replace, json: json()}, io);
 				}),
 			);
 	}
-	sub(credential, 'list', 'list credentials').action(action(store => credentialList(store, {json: json()}, io)));
-	sub(credential, 'show <name>', 'show a credential (secrets masked)').action(action((store, name: string) => credentialShow(store, name, {json: json()}, io)));
-	sub(credential, 'verify <name>', 'check that a credential works').action(action((store, name: string) => credentialVerify(store, name, {json: json()}, io)));
-	sub(credential, 'rm <name>', 'delete a credential no task uses').action(action((store, name: string) => credentialRemove(store, name, {json: json()}, io)));
+	sub(credential, 'list', 'list credentials').action(action(async store => (await credentialCommands()).credentialList(store, {json: json()}, io)));
+	sub(credential, 'show <name>', 'show a credential (secrets masked)').action(action(async (store, name: string) => (await credentialCommands()).credentialShow(store, name, {json: json()}, io)));
+	sub(credential, 'verify <name>', 'check that a credential works').action(action(async (store, name: string) => (await credentialCommands()).credentialVerify(store, name, {json: json()}, io)));
+	sub(credential, 'rm <name>', 'delete a credential no task uses').action(action(async (store, name: string) => (await credentialCommands()).credentialRemove(store, name, {json: json()}, io)));
 
 	const task = program.command('task').description('manage and run cloud sync tasks').exitOverride();
 	addTaskFlags(sub(task, 'add', 'add a task'), false)
 		.option('--no-verify', 'do not check the remote location (PULL needs an existing folder)')
-		.action(action((store, flags) => taskAdd(store, {...flags, json: json()}, io)));
+		.action(action(async (store, flags) => (await taskCommands()).taskAdd(store, {...flags, json: json()}, io)));
 	addTaskFlags(sub(task, 'edit <id>', 'change a task'), true)
 		.option('--enabled', 'run on schedule again')
 		.option('--no-verify', 'do not check the remote location')
-		.action(action((store, taskId: string, flags) => taskEdit(store, id(taskId), {...flags, json: json()}, io)));
-	sub(task, 'list', 'list tasks with their schedule and last run').action(action(store => taskList(store, {json: json()}, io)));
-	sub(task, 'show <id>', 'show a task (secrets masked)').action(action((store, taskId: string) => taskShow(store, id(taskId), {json: json()}, io)));
-	sub(task, 'rm <id>', 'delete a task (its files are not touched)').action(action((store, taskId: string) => taskRemove(store, id(taskId), {json: json()}, io)));
+		.action(action(async (store, taskId: string, flags) => (await taskCommands()).taskEdit(store, id(taskId), {...flags, json: json()}, io)));
+	sub(task, 'list', 'list tasks with their schedule and last run').action(action(async store => (await taskCommands()).taskList(store, {json: json()}, io)));
+	sub(task, 'show <id>', 'show a task (secrets masked)').action(action(async (store, taskId: string) => (await taskCommands()).taskShow(store, id(taskId), {json: json()}, io)));
+	sub(task, 'rm <id>', 'delete a task (its files are not touched)').action(action(async (store, taskId: string) => (await taskCommands()).taskRemove(store, id(taskId), {json: json()}, io)));
 	sub(task, 'run <id>', 'run a task now in the foreground; Ctrl+C cancels')
 		.option('--dry-run', 'show what would change; transfer and delete nothing')
 		.action(
@@ -86,7 +90,7 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 		.option('--description <text>', 'what the restore task is for (required)')
 		.option('--path <dir>', 'the local directory to restore into (required)')
 		.option('--mode <copy|sync>', 'copy (default) or sync')
-		.action(action((store, taskId: string, options: {description?: string; path?: string; mode?: string}) => taskRestore(store, id(taskId), {...options, json: json()}, io)));
+		.action(action(async (store, taskId: string, options: {description?: string; path?: string; mode?: string}) => (await taskCommands()).taskRestore(store, id(taskId), {...options, json: json()}, io)));
 	sub(task, 'logs <id>', "print a run's log")
 		.option('--follow', 'keep printing new lines while the run goes on')
 		.option('--run <n>', 'which run: 1 is the latest (default), 2 the one before, ...')
@@ -109,10 +113,10 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 	const config = program.command('config').description('export and import the configuration').exitOverride();
 	sub(config, 'export <file>', 'write credentials and tasks to a file')
 		.option('--with-secret-seed', 'include the secret seed so the secrets work on another machine')
-		.action(action((store, file: string, options: {withSecretSeed?: boolean}) => configExport(store, file, {...options, json: json()}, io)));
+		.action(action(async (store, file: string, options: {withSecretSeed?: boolean}) => (await configCommands()).configExport(store, file, {...options, json: json()}, io)));
 	sub(config, 'import <file>', 'add the credentials and tasks of an export')
 		.option('--replace', 'replace the whole configuration instead of adding to it')
-		.action(action((store, file: string, options: {replace?: boolean}) => configImport(store, file, {...options, json: json()}, io)));
+		.action(action(async (store, file: string, options: {replace?: boolean}) => (await configCommands()).configImport(store, file, {...options, json: json()}, io)));
 	return program;
 }
 

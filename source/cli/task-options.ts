@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type {Command} from 'commander';
-import {directions, transferModes} from '../core/model.js';
+import {directions, transferModes} from '../core/model-values.js';
 import type {NewTask} from '../store/store.js';
 import {UsageError} from './io.js';
 

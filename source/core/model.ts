@@ -1,11 +1,7 @@
 import {z} from 'zod';
+import {directions, filenameEncodings, providerIds, transferModes} from './model-values.js';
 
-export const providerIds = ['local', 's3', 'dropbox'] as const;
-export const directions = ['PUSH', 'PULL'] as const;
-export const transferModes = ['SYNC', 'COPY', 'MOVE'] as const;
-export const filenameEncodings = ['base32', 'base64', 'base32768'] as const;
-export type Direction = (typeof directions)[number];
-export type TransferMode = (typeof transferModes)[number];
+export {directions, filenameEncodings, providerIds, transferModes, type Direction, type TransferMode} from './model-values.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean()]);
 

@@ -3,7 +3,6 @@
  * cloud location, wrapped in crypt when the task encrypts.
  */
 import type {Credential, Task} from '../core/model.js';
-import {CryptRemote} from '../crypt/crypt-remote.js';
 import {LocalRemote, type LocalListErrorHandler} from '../providers/local.js';
 import {openRemote} from '../providers/registry.js';
 import type {Remote} from '../providers/remote.js';
@@ -23,6 +22,8 @@ export async function openRunRemotes(
 	});
 	let cloud: Remote = provider;
 	if (task.encryption) {
+		// The crypt layer (and its cipher libraries) loads only for tasks that encrypt.
+		const {CryptRemote} = await import('../crypt/crypt-remote.js');
 		cloud = new CryptRemote(cloud, {
 			password: task.encryptionPassword,
 			salt: task.encryptionSalt,

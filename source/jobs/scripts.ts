@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {execa} from 'execa';
 import {signalGroup} from './process-info.js';
 
 export type ScriptKind = 'pre-script' | 'post-script';
@@ -86,6 +85,8 @@ export async function runScript(options: ScriptOptions): Promise<ScriptOutcome> 
 
 async function execute(file: string, options: ScriptOptions): Promise<ScriptOutcome> {
 	const prefix = `[${options.kind}] `;
+	// execa is loaded by a run that has a script, not by every run.
+	const {execa} = await import('execa');
 	if (options.signal?.aborted) return {ok: false, reason: 'aborted'};
 	const subprocess = execa(scriptShell(), [file], {
 		env: options.env,

@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {CloudSyncError} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import {findMount, type Mount} from './mounts.js';
@@ -75,6 +74,7 @@ export type Snapshot = {
 };
 
 async function run(command: string, args: string[]): Promise<void> {
+	const {execa} = await import('execa');
 	const result = await execa(command, args, {reject: false, timeout: commandTimeoutMs, stdin: 'ignore', all: true});
 	if (result.exitCode !== 0) {
 		const output = String(result.all ?? '').trim().split('\n')[0] ?? '';

@@ -8,12 +8,13 @@ import type {Attributes, FieldSpec, ProviderDescription, ProviderId} from '../co
 import type {Credential} from '../core/model.js';
 import {joinPath, unsafeNameReason} from '../core/paths.js';
 import {registerSecretFields} from '../store/secret-fields.js';
-import {dropboxDescription, DropboxRemote, validateDropboxAttributes} from './dropbox.js';
+import {dropboxDescription, validateDropboxAttributes} from './dropbox-config.js';
 import {LocalRemote} from './local.js';
 import type {LocationBrowser, Remote} from './remote.js';
 import {s3Description, validateS3Attributes} from './s3-config.js';
-import {FileMtimeIndex} from './s3-mtime-index.js';
-import {S3Remote} from './s3.js';
+
+// The S3 and Dropbox remotes (and their SDKs, most of a command's start-up)
+// are imported when a credential of theirs is opened, never for a local task.
 
 export const localDescription: ProviderDescription = {
 	id: 'local',
@@ -76,13 +77,16 @@ export async function openRemote(credential: Credential, location: RemoteLocatio
 			return new LocalRemote(folder ? path.join(localBase(credential), ...folder.split('/')) : localBase(credential), {followSymlinks: options.followSymlinks});
 		}
 		case 's3': {
+			const [{S3Remote}, {FileMtimeIndex}] = await Promise.all([import('./s3.js'), import('./s3-mtime-index.js')]);
 			const mtimeIndex = options.mtimeIndexFile ? await FileMtimeIndex.open(options.mtimeIndexFile) : undefined;
 			return new S3Remote(credential.attributes, {bucket: location.bucket, folder: checkedFolder(location.folder)}, {mtimeIndex});
 		}
-		case 'dropbox':
+		case 'dropbox': {
+			const {DropboxRemote} = await import('./dropbox.js');
 			return new DropboxRemote(credential.attributes, {folder: checkedFolder(location.folder)}, {
 				onTokenRefreshed: options.onAttributesUpdated ? tokens => options.onAttributesUpdated!({...tokens}) : undefined,
 			});
+		}
 	}
 }
 
@@ -93,10 +97,21 @@ export function openBrowser(credential: Credential): LocationBrowser {
 		case 'local':
 			return new LocalRemote(localBase(credential));
 		case 's3':
-			return new S3Remote(credential.attributes, {});
+			return lazyBrowser(async () => new (await import('./s3.js')).S3Remote(credential.attributes, {}), true);
 		case 'dropbox':
-			return new DropboxRemote(credential.attributes, {});
+			return lazyBrowser(async () => new (await import('./dropbox.js')).DropboxRemote(credential.attributes, {}), false);
 	}
+}
+
+/** A browser whose remote (and SDK) is loaded on its first call. */
+function lazyBrowser(open: () => Promise<LocationBrowser>, withBuckets: boolean): LocationBrowser {
+	let opened: Promise<LocationBrowser> | undefined;
+	const remote = () => (opened ??= open());
+	const browser: LocationBrowser = {
+		listFolders: async (bucket, dir) => (await remote()).listFolders(bucket, dir),
+	};
+	if (withBuckets) browser.listBuckets = async () => (await remote()).listBuckets!();
+	return browser;
 }
 
 /** Checks the credential (and the location, when given) against the real service; throws one clear sentence. */

@@ -1,0 +1,10 @@
+/**
+ * The fixed value lists of the model, without zod: modules that only need
+ * these (the CLI's flag definitions) do not load the schemas at start-up.
+ */
+export const providerIds = ['local', 's3', 'dropbox'] as const;
+export const directions = ['PUSH', 'PULL'] as const;
+export const transferModes = ['SYNC', 'COPY', 'MOVE'] as const;
+export const filenameEncodings = ['base32', 'base64', 'base32768'] as const;
+export type Direction = (typeof directions)[number];
+export type TransferMode = (typeof transferModes)[number];
