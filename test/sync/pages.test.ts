@@ -172,6 +172,24 @@ describe('local listPages', () => {
 		expect(joined.find(e => e.path === '😀')).toMatchObject({isDir: false, size: Buffer.byteLength('😀')});
 	});
 
+	test('file entries (read with plain stats) equal stat() (BigInt stats), nanosecond mtimes included', async () => {
+		const root = path.join(base, 'root');
+		await fs.mkdir(path.join(root, 'sub'), {recursive: true});
+		const names: string[] = [];
+		for (let i = 0; i < 40; i++) {
+			const name = i % 2 ? `sub/f${i}` : `f${i}`;
+			await fs.writeFile(path.join(root, name), 'x'.repeat(i));
+			execFileSync('touch', ['-m', '-d', `2023-0${1 + (i % 9)}-1${i % 10} 0${i % 10}:12:34.${String(123456789 + i * 7919).slice(0, 9)}`, path.join(root, name)]);
+			await fs.chmod(path.join(root, name), 0o600 + (i % 8));
+			names.push(name);
+		}
+		const remote = new LocalRemote(root);
+		const listed = (await collect(flatten(remote.listPages!()))).filter(e => !e.isDir);
+		expect(listed).toHaveLength(40);
+		for (const entry of listed) expect(entry).toEqual(await remote.stat(entry.path));
+		expect(listed.some(e => !Number.isInteger(e.mtime * 1000))).toBe(true);
+	});
+
 	test('a name that is not valid UTF-8 is reported and left out; the rest of the folder is listed', async () => {
 		const root = path.join(base, 'root');
 		await fs.mkdir(root);
