@@ -5,6 +5,7 @@
 import {GetBucketLocationCommand, HeadBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import type {CloudSyncError} from '../core/errors.js';
 import type {S3Settings} from './s3-config.js';
+import {S3Agents, S3HttpClient} from './s3-http.js';
 
 /**
  * The SDK tries each request this many times in all (its default is 3).
@@ -13,8 +14,17 @@ import type {S3Settings} from './s3-config.js';
  */
 export const s3MaxAttempts = 3;
 
+/**
+ * Sockets kept per host for the PutObject/UploadPart path: enough for a run's
+ * transfers times the parts each uploads at once; only as many as requests
+ * in flight are ever opened.
+ */
+const maxSocketsPerHost = 64;
+
 export class S3ClientPool {
 	private readonly clients = new Map<string, S3Client>();
+	private readonly httpClients = new Map<string, S3HttpClient>();
+	private agents: S3Agents | undefined;
 	private readonly regions = new Map<string, Promise<string>>();
 
 	constructor(
@@ -25,13 +35,39 @@ export class S3ClientPool {
 	/** The client for a bucket, in the bucket's region when none is configured. */
 	async forBucket(bucket: string): Promise<S3Client> {
 		if (this.settings.region) return this.forRegion(this.settings.region);
+		return this.forRegion(await this.regionOf(bucket));
+	}
+
+	private regionOf(bucket: string): Promise<string> {
 		let region = this.regions.get(bucket);
 		if (!region) {
 			region = this.detectRegion(bucket);
 			this.regions.set(bucket, region);
 			region.catch(() => this.regions.delete(bucket));
 		}
-		return this.forRegion(await region);
+		return region;
+	}
+
+	/** The lean PutObject/UploadPart client for a bucket (s3-http.ts), in the same region as forBucket's. */
+	async httpForBucket(bucket: string): Promise<S3HttpClient> {
+		const region = this.settings.region || (await this.regionOf(bucket));
+		let client = this.httpClients.get(region);
+		if (!client) {
+			this.agents ??= new S3Agents(maxSocketsPerHost);
+			client = new S3HttpClient({
+				endpoint: this.settings.endpoint,
+				region,
+				forcePathStyle: this.settings.forcePathStyle,
+				accessKeyId: this.settings.accessKeyId,
+				secretAccessKey: this.settings.secretAccessKey,
+				maxAttempts: s3MaxAttempts,
+				agents: this.agents,
+				connectionTimeoutMs: 15_000,
+				requestTimeoutMs: 120_000,
+			});
+			this.httpClients.set(region, client);
+		}
+		return client;
 	}
 
 	/** For calls without a bucket (ListBuckets). */
@@ -42,6 +78,9 @@ export class S3ClientPool {
 	destroy(): void {
 		for (const client of this.clients.values()) client.destroy();
 		this.clients.clear();
+		this.httpClients.clear();
+		this.agents?.destroy();
+		this.agents = undefined;
 	}
 
 	/** GetBucketLocation, else the region HeadBucket names; services that answer neither are us-east-1. */

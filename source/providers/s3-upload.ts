@@ -24,10 +24,13 @@ import {
 	type StorageClass,
 } from '@aws-sdk/client-s3';
 import {CloudSyncError} from '../core/errors.js';
+import type {S3HttpClient} from './s3-http.js';
 import {bareEtag, md5FromEtag} from './s3-metadata.js';
 
 export type UploadRequest = {
 	client: S3Client;
+	/** When given, PutObject and UploadPart go through this lean client instead of the SDK (s3-http.ts). */
+	http?: S3HttpClient;
 	bucket: string;
 	key: string;
 	/** Where the object is, for messages: "s3://bucket/key". */
@@ -137,20 +140,34 @@ async function uploadSingle(request: UploadRequest): Promise<UploadResult> {
 	checkMd5(request, md5.toString('hex'));
 	let etag: string;
 	try {
-		const result = await request.client.send(
-			new PutObjectCommand({
-				Bucket: request.bucket,
-				Key: request.key,
-				Body: data,
-				ContentLength: total,
-				ContentMD5: md5.toString('base64'),
-				Metadata: request.metadata,
-				StorageClass: (request.storageClass || undefined) as StorageClass | undefined,
-				ServerSideEncryption: request.serverSideEncryption,
-			}),
-			{abortSignal: request.signal},
-		);
-		etag = bareEtag(result.ETag);
+		if (request.http) {
+			const result = await request.http.putObject({
+				bucket: request.bucket,
+				key: request.key,
+				body: data,
+				contentMd5: md5.toString('base64'),
+				metadata: request.metadata,
+				storageClass: request.storageClass || undefined,
+				serverSideEncryption: request.serverSideEncryption,
+				signal: request.signal,
+			});
+			etag = bareEtag(result.etag);
+		} else {
+			const result = await request.client.send(
+				new PutObjectCommand({
+					Bucket: request.bucket,
+					Key: request.key,
+					Body: data,
+					ContentLength: total,
+					ContentMD5: md5.toString('base64'),
+					Metadata: request.metadata,
+					StorageClass: (request.storageClass || undefined) as StorageClass | undefined,
+					ServerSideEncryption: request.serverSideEncryption,
+				}),
+				{abortSignal: request.signal},
+			);
+			etag = bareEtag(result.ETag);
+		}
 	} catch (error) {
 		if (request.signal?.aborted) throw aborted(request, error);
 		throw request.mapError(error, `upload ${request.name}`);
@@ -200,20 +217,25 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 				}
 				if (next.done || stop.signal.aborted) return;
 				const part = next.value;
-				const result = await client.send(
-					new UploadPartCommand({
-						Bucket: bucket,
-						Key: key,
-						UploadId: id,
-						PartNumber: part.number,
-						Body: part.data,
-						ContentLength: part.data.length,
-						ContentMD5: md5Base64(part.data),
-					}),
-					{abortSignal: stop.signal},
-				);
-				if (!result.ETag) throw new CloudSyncError('permanent', `the server returned no ETag for part ${part.number} of ${request.name}`);
-				done.push({PartNumber: part.number, ETag: result.ETag});
+				const contentMd5 = md5Base64(part.data);
+				const etag = request.http
+					? (await request.http.uploadPart({bucket, key, uploadId: id, partNumber: part.number, body: part.data, contentMd5, signal: stop.signal})).etag
+					: (
+							await client.send(
+								new UploadPartCommand({
+									Bucket: bucket,
+									Key: key,
+									UploadId: id,
+									PartNumber: part.number,
+									Body: part.data,
+									ContentLength: part.data.length,
+									ContentMD5: contentMd5,
+								}),
+								{abortSignal: stop.signal},
+							)
+						).ETag;
+				if (!etag) throw new CloudSyncError('permanent', `the server returned no ETag for part ${part.number} of ${request.name}`);
+				done.push({PartNumber: part.number, ETag: etag});
 			}
 		};
 		const workers = Array.from({length: request.concurrency}, () =>

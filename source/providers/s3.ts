@@ -170,6 +170,7 @@ export class S3Remote implements Remote, LocationBrowser {
 		if (knownMd5 && options.size > partSize) metadata.md5chksum = Buffer.from(knownMd5, 'hex').toString('base64');
 		const result = await uploadObject({
 			client,
+			http: await this.clients.httpForBucket(bucket),
 			bucket,
 			key,
 			name: this.describe(key),
