@@ -30,8 +30,12 @@ type Frame = {
 	dirPath: string;
 	children: Child[];
 	index: number;
-	/** Stats (or the error) of children [batchStart, batchStart + stats.length). */
-	stats: Array<BigIntStats | Stats | Error>;
+	/**
+	 * Children [batchStart, batchStart + stats.length) as stated: a file's
+	 * entry, a folder's or link's stats, the error, or null for a file that
+	 * became a folder while we walked.
+	 */
+	stats: Array<Entry | BigIntStats | Error | null>;
 	batchStart: number;
 	/** The folder's dev:ino in `ancestors`, removed when the walk leaves it (undefined for the start). */
 	key?: string;
@@ -79,11 +83,17 @@ export async function* walkLocalPages(
 				}
 				if (signal?.aborted) throw aborted();
 				frame.batchStart = frame.index;
-				frame.stats = statChildren(frame.dirPath, children, frame.index, Math.min(children.length, frame.index + statBatch));
+				frame.stats = statChildren(frame.dir, frame.dirPath, children, frame.index, Math.min(children.length, frame.index + statBatch));
 			}
 			const child = children[frame.index]!;
 			const stats = frame.stats[frame.index - frame.batchStart]!;
+			frame.stats[frame.index - frame.batchStart] = null;
 			frame.index++;
+			if (stats === null) continue;
+			if (!(stats instanceof Error) && !('isDirectory' in stats)) {
+				page.push(stats); // a file's entry
+				continue;
+			}
 			const childPath = frame.dir === '' ? child.name : `${frame.dir}/${child.name}`;
 			if (stats instanceof Error) {
 				if (errorCode(stats) === 'ENOENT' && !child.viaLink) continue; // removed while we walked
@@ -91,13 +101,10 @@ export async function* walkLocalPages(
 				continue;
 			}
 			if (child.isDir !== stats.isDirectory()) continue; // replaced while we walked
-			if (!child.isDir) {
-				page.push(typeof stats.size === 'bigint' ? entryFromStats(childPath, stats as BigIntStats) : fileEntry(childPath, stats as Stats));
-				continue;
-			}
-			page.push(entryFromStats(childPath, stats as BigIntStats));
+			page.push(entryFromStats(childPath, stats));
+			if (!child.isDir) continue;
 			const full = joinLocal(frame.dirPath, child.name);
-			const key = inodeKey(stats as BigIntStats);
+			const key = inodeKey(stats);
 			if (ancestors.has(key)) {
 				report(childPath, new CloudSyncError('permanent', `skipped ${full}: the symbolic link leads back to a folder above it (a loop)`));
 				continue;
@@ -145,16 +152,25 @@ function joinLocal(dirPath: string, name: string): string {
 	return dirPath.endsWith(path.sep) ? dirPath + name : dirPath + path.sep + name;
 }
 
-/** Stats children [from, to) synchronously, in order; a failure is kept as the child's result. */
-function statChildren(dirPath: string, children: Child[], from: number, to: number): Array<BigIntStats | Stats | Error> {
-	const results: Array<BigIntStats | Stats | Error> = [];
+/**
+ * Stats children [from, to) synchronously, in order; a failure is kept as the
+ * child's result. A plain file becomes its entry at once (its stats die young,
+ * which keeps the garbage collector's work small); folders and links keep
+ * BigInt stats, for the exact 64-bit inode of loop detection.
+ */
+function statChildren(dir: string, dirPath: string, children: Child[], from: number, to: number): Array<Entry | BigIntStats | Error | null> {
+	const results: Array<Entry | BigIntStats | Error | null> = [];
 	for (let i = from; i < to; i++) {
 		const child = children[i]!;
 		const full = joinLocal(dirPath, child.name);
 		try {
-			// Folders (and links) need the exact 64-bit inode for loop detection; files only
-			// need size and time, and plain stats cost a fraction of BigInt ones.
-			results.push(child.viaLink ? fs.statSync(full, {bigint: true}) : child.isDir ? fs.lstatSync(full, {bigint: true}) : fs.lstatSync(full));
+			if (child.viaLink || child.isDir) {
+				results.push(child.viaLink ? fs.statSync(full, {bigint: true}) : fs.lstatSync(full, {bigint: true}));
+				continue;
+			}
+			// Plain stats cost a fraction of BigInt ones and give the same entry.
+			const stats = fs.lstatSync(full);
+			results.push(stats.isDirectory() ? null : fileEntry(dir === '' ? child.name : `${dir}/${child.name}`, stats));
 		} catch (error) {
 			results.push(error instanceof Error ? error : new Error(String(error)));
 		}
