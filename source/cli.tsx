@@ -34,7 +34,16 @@ async function main(argv: string[]): Promise<number> {
 	return runCli(argv, processIo, packageVersion());
 }
 
+/** Resolves once everything written to `stream` so far has reached the pipe or file (a reader may be slow). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+	return new Promise(resolve => {
+		if (stream.destroyed || !stream.writable) resolve();
+		else stream.write('', () => resolve());
+	});
+}
+
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 // Idle keep-alive sockets (S3, Dropbox) must not hold a finished command open.
 setTimeout(() => process.exit(code), 100).unref();
