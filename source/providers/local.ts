@@ -6,7 +6,7 @@
  * outside the root: this is the safety net for PULL.
  */
 import {randomBytes} from 'node:crypto';
-import {constants as fsConstants, type BigIntStats} from 'node:fs';
+import fsSync, {constants as fsConstants, type BigIntStats} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {Readable, Transform, Writable} from 'node:stream';
@@ -28,6 +28,73 @@ export type LocalRemoteOptions = {
 	 */
 	onError?: LocalListErrorHandler;
 };
+
+/**
+ * Ranges up to this size are read synchronously in one go: open, read and
+ * close on the thread pool cost about 0.3 ms of CPU per small file (most of
+ * the local side of pushing many small files), the same calls made directly
+ * about 10 µs, a pause of the event loop no one notices.
+ */
+const smallReadBytes = 64 * 1024;
+
+/**
+ * A stream of up to `length` bytes at `start` of a regular file (fewer at its
+ * end), in one piece. The file is opened now (so a missing file fails the
+ * call, as the streamed path does) without blocking on a FIFO, and read when
+ * the consumer first asks, so a file that changes before the copy begins is
+ * read as it is then.
+ */
+function smallFileStream(full: string, start: number, length: number): Readable {
+	let fd: number | undefined;
+	try {
+		fd = fsSync.openSync(full, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+		if (!fsSync.fstatSync(fd).isFile()) throw new CloudSyncError('permanent', `cannot read ${full}: it is not a regular file`);
+	} catch (error) {
+		if (fd !== undefined) fsSync.closeSync(fd);
+		throw localError(error, 'read', full);
+	}
+	const close = () => {
+		if (fd === undefined) return;
+		const open = fd;
+		fd = undefined;
+		fsSync.closeSync(open);
+	};
+	return new Readable({
+		read() {
+			if (fd === undefined) return;
+			let data: Buffer;
+			try {
+				const buffer = Buffer.allocUnsafe(length);
+				let filled = 0;
+				while (filled < length) {
+					const n = fsSync.readSync(fd, buffer, filled, length - filled, start + filled);
+					if (n === 0) break;
+					filled += n;
+				}
+				data = filled === length ? buffer : buffer.subarray(0, filled);
+				close();
+			} catch (error) {
+				try {
+					close();
+				} catch {
+					// The read error is the one to report.
+				}
+				this.destroy(localError(error, 'read', full));
+				return;
+			}
+			if (data.length > 0) this.push(data);
+			this.push(null);
+		},
+		destroy(error, callback) {
+			try {
+				close();
+			} catch {
+				// Nothing more to do with a descriptor that does not close.
+			}
+			callback(error);
+		},
+	});
+}
 
 export class LocalRemote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
@@ -91,6 +158,10 @@ export class LocalRemote implements Remote, LocationBrowser {
 
 	async read(remotePath: string, range?: ReadRange, options: {signal?: AbortSignal} = {}): Promise<Readable> {
 		const full = this.localPath(this.checkName(remotePath));
+		if (range?.end !== undefined && range.end - range.start + 1 <= smallReadBytes) {
+			if (options.signal?.aborted) throw new CloudSyncError('aborted', `reading ${full} was cancelled`);
+			return smallFileStream(full, range.start, range.end - range.start + 1);
+		}
 		let handle: fs.FileHandle;
 		try {
 			handle = await fs.open(full, 'r');

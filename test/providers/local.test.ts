@@ -282,6 +282,26 @@ describe('write', () => {
 });
 
 describe('other operations', () => {
+	test('small ranges are read in one piece; a short file, a missing file and a FIFO answer at once', async () => {
+		const remote = new LocalRemote(root);
+		await put('small', 'abcdef');
+		const read = async (name: string, range: {start: number; end?: number}) => {
+			const chunks: Buffer[] = [];
+			for await (const chunk of await remote.read(name, range)) chunks.push(chunk as Buffer);
+			return chunks;
+		};
+		// The transfer asks for the listed size plus one byte, to see a file that grew.
+		expect(await read('small', {start: 0, end: 6})).toEqual([Buffer.from('abcdef')]);
+		expect(Buffer.concat(await read('small', {start: 4, end: 4})).toString()).toBe('e');
+		expect(await read('small', {start: 6, end: 6})).toEqual([]);
+		expect((await caught(remote.read('missing', {start: 0, end: 10}))).kind).toBe('not_found');
+		execFileSync('mkfifo', [path.join(root, 'fifo')]);
+		expect((await caught(remote.read('fifo', {start: 0, end: 10}))).message).toMatch(/not a regular file/);
+		// Beyond 64 KiB the file streams as before.
+		await put('large', 'x'.repeat(200_000));
+		expect(Buffer.concat(await read('large', {start: 0, end: 199_999})).length).toBe(200_000);
+	});
+
 	test('read with a range, delete, mkdir, rmdir, setMtime, listFolders', async () => {
 		const remote = new LocalRemote(root);
 		await put('dir/file', '0123456789');

@@ -16,6 +16,8 @@ export type Faults = {
 	failListAfter?: number;
 	/** Called before each write starts. */
 	beforeWrite?: (path: string) => void | Promise<void>;
+	/** Called before each read of a file's content starts. */
+	beforeRead?: (path: string) => void | Promise<void>;
 };
 
 export class FaultyRemote implements Remote {
@@ -44,7 +46,8 @@ export class FaultyRemote implements Remote {
 	stat(path: string) {
 		return this.inner.stat(path);
 	}
-	read(path: string, range?: ReadRange, options?: {signal?: AbortSignal}) {
+	async read(path: string, range?: ReadRange, options?: {signal?: AbortSignal}) {
+		await this.faults.beforeRead?.(path);
 		return this.inner.read(path, range, options);
 	}
 	async write(path: string, body: Readable, options: WriteOptions): Promise<Entry> {

@@ -299,8 +299,10 @@ describe('dry run, folders, filters, metadata, cancel, progress', () => {
 	test('a file that grows while it is copied is never stored torn; the next pass copies the new content', async () => {
 		await writeTree(src, {'log.txt': 'first line\n', 'other.txt': 'x'});
 		let grown = false;
-		const destination = new FaultyRemote(new LocalRemote(dst), {
-			beforeWrite: async name => {
+		// It grows after the listing saw it, before its bytes are read: a small
+		// file is read in one piece, so that is when a copy can see it change.
+		const source = new FaultyRemote(new LocalRemote(src), {
+			beforeRead: async name => {
 				if (name === 'log.txt' && !grown) {
 					grown = true;
 					await fs.appendFile(path.join(src, 'log.txt'), 'second line\n');
@@ -308,7 +310,7 @@ describe('dry run, folders, filters, metadata, cancel, progress', () => {
 			},
 		});
 		const logs: SyncLogEntry[] = [];
-		const result = await runSync({source: new LocalRemote(src), destination, mode: 'SYNC', sleep: noSleep, lowLevelRetries: 2, onLog: l => logs.push(l)});
+		const result = await runSync({source, destination: new LocalRemote(dst), mode: 'SYNC', sleep: noSleep, lowLevelRetries: 2, onLog: l => logs.push(l)});
 		expect(logs.some(l => l.action === 'retry' && /changed while it was copied/.test(l.message))).toBe(true);
 		expect(result.ok).toBe(true);
 		expect(result.attempts).toBe(2);
