@@ -142,9 +142,14 @@ export type S3Target = {
 	path: string;
 };
 
+/** The endpoint, or Amazon S3's for the region. */
+export function endpointUrl(endpoint: string, region: string): URL {
+	return new URL(endpoint || `https://s3.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`);
+}
+
 /** Where an object's requests go, path-style or virtual-hosted, on a custom endpoint or Amazon S3. */
-export function objectTarget(endpoint: string, region: string, forcePathStyle: boolean, bucket: string, key: string): S3Target {
-	const base = new URL(endpoint || `https://s3.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`);
+export function objectTarget(endpoint: string | URL, region: string, forcePathStyle: boolean, bucket: string, key: string): S3Target {
+	const base = typeof endpoint === 'string' ? endpointUrl(endpoint, region) : endpoint;
 	const secure = base.protocol === 'https:';
 	const basePath = base.pathname.replace(/\/+$/, '');
 	const encodedKey = key.split('/').map(encodeRfc3986).join('/');
@@ -341,8 +346,10 @@ export class S3HttpClient {
 	private readonly sleep: NonNullable<S3HttpOptions['sleep']>;
 	private readonly random: () => number;
 	private tokens = retryTokens;
+	private readonly base: URL;
 
 	constructor(private readonly options: S3HttpOptions) {
+		this.base = endpointUrl(options.endpoint, options.region);
 		this.signer = new SigV4Signer(options.accessKeyId, options.secretAccessKey, options.region, options.sessionToken);
 		this.sleep = options.sleep ?? defaultSleep;
 		this.random = options.random ?? Math.random;
@@ -372,7 +379,7 @@ export class S3HttpClient {
 
 	/** One request with the SDK's retry behaviour; throws an SDK-shaped error. */
 	private async send(method: string, bucket: string, key: string, query: Array<[string, string]>, headers: Record<string, string>, body: Buffer, signal?: AbortSignal): Promise<Answer> {
-		const target = objectTarget(this.options.endpoint, this.options.region, this.options.forcePathStyle, bucket, key);
+		const target = objectTarget(this.base, this.options.region, this.options.forcePathStyle, bucket, key);
 		const queryText = canonicalQuery(query);
 		// Over TLS the body is protected in transit and by its signed Content-MD5;
 		// over plain http it is signed too, as the SDK does.

@@ -50,18 +50,29 @@ export type UploadRequest = {
 	mapError: (error: unknown, action: string) => CloudSyncError;
 };
 
-export type UploadResult = {etag: string; size: number; md5: string; multipart: boolean};
+/**
+ * `md5` is the whole body's MD5: always for a single part (it is the ETag); for
+ * a multipart upload only when the caller gave one to check against, since
+ * nothing else uses it and it costs a full MD5 pass over the file.
+ */
+export type UploadResult = {etag: string; size: number; md5?: string; multipart: boolean};
 
 type Part = {number: number; data: Buffer};
 
-/** Cuts a stream into parts of exactly `partSize` bytes (the last may be shorter), hashing as it goes. */
-async function* cutParts(body: Readable, partSize: number, wholeMd5: ReturnType<typeof createHash>, counter: {bytes: number}): AsyncGenerator<Part> {
-	let buffer = Buffer.allocUnsafe(partSize);
+/**
+ * Cuts a stream into parts of exactly `partSize` bytes (the last may be
+ * shorter), hashing as it goes when asked. Buffers of uploaded parts come back
+ * through `spare` and are filled again: fresh 5 MiB buffers per part cost page
+ * faults and garbage collection.
+ */
+async function* cutParts(body: Readable, partSize: number, wholeMd5: ReturnType<typeof createHash> | undefined, counter: {bytes: number}, spare: Buffer[]): AsyncGenerator<Part> {
+	const fresh = () => spare.pop() ?? Buffer.allocUnsafe(partSize);
+	let buffer = fresh();
 	let filled = 0;
 	let number = 1;
 	for await (const chunk of body) {
 		let data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-		wholeMd5.update(data);
+		wholeMd5?.update(data);
 		counter.bytes += data.length;
 		while (data.length > 0) {
 			const take = Math.min(partSize - filled, data.length);
@@ -70,7 +81,7 @@ async function* cutParts(body: Readable, partSize: number, wholeMd5: ReturnType<
 			data = data.subarray(take);
 			if (filled === partSize) {
 				yield {number: number++, data: buffer};
-				buffer = Buffer.allocUnsafe(partSize);
+				buffer = fresh();
 				filled = 0;
 			}
 		}
@@ -181,8 +192,9 @@ async function uploadSingle(request: UploadRequest): Promise<UploadResult> {
 
 async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 	const {client, bucket, key} = request;
-	const wholeMd5 = createHash('md5');
+	const wholeMd5 = request.md5 ? createHash('md5') : undefined;
 	const counter = {bytes: 0};
+	const spare: Buffer[] = [];
 	let uploadId: string | undefined;
 	// Cancels in-flight parts when one fails or the caller cancels.
 	const stop = new AbortController();
@@ -204,7 +216,7 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 		uploadId = created.UploadId;
 		if (!uploadId) throw new CloudSyncError('permanent', `the server did not start a multipart upload for ${request.name}`);
 		const id = uploadId;
-		const parts = cutParts(request.body, request.partSize, wholeMd5, counter);
+		const parts = cutParts(request.body, request.partSize, wholeMd5, counter, spare);
 		const done: CompletedPart[] = [];
 		let failure: unknown;
 		const worker = async () => {
@@ -236,6 +248,8 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 						).ETag;
 				if (!etag) throw new CloudSyncError('permanent', `the server returned no ETag for part ${part.number} of ${request.name}`);
 				done.push({PartNumber: part.number, ETag: etag});
+				// The request is over (no retry will read it again): its buffer can hold another part.
+				if (part.data.length === request.partSize) spare.push(part.data);
 			}
 		};
 		const workers = Array.from({length: request.concurrency}, () =>
@@ -248,8 +262,8 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 		if (request.signal?.aborted) throw aborted(request, failure);
 		if (failure !== undefined) throw failure;
 		checkSize(request, counter.bytes);
-		const md5 = wholeMd5.digest('hex');
-		checkMd5(request, md5);
+		const md5 = wholeMd5?.digest('hex');
+		if (md5 !== undefined) checkMd5(request, md5);
 		done.sort((a, b) => a.PartNumber! - b.PartNumber!);
 		const completed = await client.send(
 			new CompleteMultipartUploadCommand({Bucket: bucket, Key: key, UploadId: id, MultipartUpload: {Parts: done}}),

@@ -187,7 +187,8 @@ export class S3Remote implements Remote, LocationBrowser {
 		});
 		const stored = {mode: posix.mode, uid: posix.uid, gid: posix.gid};
 		this.index.set(key, result.etag, result.size, options.mtime, stored);
-		const entry: Entry = {path: name, isDir: false, size: result.size, mtime: options.mtime, etag: result.etag, hashes: {md5: result.md5}};
+		const entry: Entry = {path: name, isDir: false, size: result.size, mtime: options.mtime, etag: result.etag};
+		if (result.md5) entry.hashes = {md5: result.md5};
 		for (const field of ['mode', 'uid', 'gid'] as const) if (stored[field] !== undefined) entry[field] = stored[field];
 		return entry;
 	}

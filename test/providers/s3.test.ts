@@ -118,7 +118,9 @@ describe('uploads', () => {
 		const size = 50 * 1000 * 1000;
 		const {stream, md5} = randomStream(size, {chunk: 1024 * 1024 + 3});
 		const entry = await r.write('big.bin', stream, {size, mtime: 1690000000000, mode: 0o600});
-		expect(entry).toMatchObject({path: 'big.bin', size, hashes: {md5: md5()}});
+		expect(entry).toMatchObject({path: 'big.bin', size});
+		// A multipart upload hashes the whole file only to check it against a known MD5.
+		expect(entry.hashes).toBeUndefined();
 		expect(await md5Of(await r.read('big.bin'))).toEqual({md5: md5(), size});
 		const listed = await collect(remote('multi').list());
 		expect(listed).toHaveLength(1);
