@@ -158,61 +158,8 @@ export async function* marchPages(source: AsyncIterable<Entry[]>, destination: A
  * while the other waits on the network (an S3 page, a slow directory). Memory
  * stays bounded by `size`.
  */
-export async function* prefetch<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T> {
-	const iterator = source[Symbol.asyncIterator]();
-	let queue: T[] = [];
-	let head = 0;
-	let finished = false;
-	let stopped = false;
-	let failure: {error: unknown} | undefined;
-	let wakeConsumer: (() => void) | undefined;
-	let wakeProducer: (() => void) | undefined;
-	const wake = () => {
-		wakeConsumer?.();
-		wakeConsumer = undefined;
-	};
-	const pump = (async () => {
-		try {
-			while (!stopped) {
-				if (queue.length - head >= size) {
-					await new Promise<void>(resolve => (wakeProducer = resolve));
-					continue;
-				}
-				const next = await iterator.next();
-				if (next.done) break;
-				queue.push(next.value);
-				wake();
-			}
-		} catch (error) {
-			failure = {error};
-		} finally {
-			finished = true;
-			wake();
-		}
-	})();
-	try {
-		for (;;) {
-			if (head < queue.length) {
-				const value = queue[head++]!;
-				if (head > 1024 && head * 2 > queue.length) {
-					queue = queue.slice(head);
-					head = 0;
-				}
-				wakeProducer?.();
-				wakeProducer = undefined;
-				yield value;
-				continue;
-			}
-			if (failure) throw failure.error;
-			if (finished) return;
-			await new Promise<void>(resolve => (wakeConsumer = resolve));
-		}
-	} finally {
-		stopped = true;
-		wakeProducer?.();
-		await pump;
-		await iterator.return?.();
-	}
+export function prefetch<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T> {
+	return flatten(prefetchPages(singletons(source), size));
 }
 
 /**
