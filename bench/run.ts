@@ -3,7 +3,7 @@
  * median of BENCH_RUNS (default 3) each, printed as a table with ratios
  * (cloudsync / rclone; below 1.0 is better for times).
  *
- * Environment: BENCH_RUNS, BENCH_ONLY (comma list like W1,W4), CLOUDSYNC_BENCH_CACHE.
+ * Environment: BENCH_RUNS, BENCH_ONLY (comma list of W1..W5, CRYPT, TUI), CLOUDSYNC_BENCH_CACHE.
  */
 import fs from 'node:fs';
 import {bundleSyncOnce} from './bundle.js';
@@ -45,3 +45,11 @@ if (wanted('CRYPT') && fs.existsSync(new URL('./crypt.ts', import.meta.url))) {
 	if (crypt.benchCrypt) rows.push(...(await crypt.benchCrypt({runs, log})));
 }
 process.stdout.write(`\n${table(rows)}\n\nmedian of ${runs} run(s) per side; ratio = cloudsync / rclone\n`);
+
+// The full-screen app has no rclone counterpart: its figures are against targets.
+if (wanted('TUI')) {
+	const {benchTui} = await import('./tui.js');
+	const measured = await benchTui({log});
+	const lines = measured.map(row => `| ${row.measure} | ${row.value} ${row.unit} | ${row.target} ${row.unit} | ${row.ok ? 'yes' : 'no'} |`);
+	process.stdout.write(`\n| TUI measure | value | target | met |\n|---|---|---|---|\n${lines.join('\n')}\n`);
+}
