@@ -99,8 +99,9 @@ function smallFileStream(full: string, start: number, length: number): Readable 
 export class LocalRemote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
 		hashes: ['md5', 'sha256', 'dropbox'],
-		// fs.utimes takes seconds as a double: about 0.24 µs of resolution today.
-		precisionMs: 0.001,
+		// Times are read to the nanosecond, but set through fs.utimes, which libuv
+		// truncates to whole microseconds (and a double in seconds rounds ~0.24 µs).
+		precisionMs: 0.002,
 		canSetMtime: true,
 		posixMetadata: true,
 		slowHash: true,
