@@ -53,6 +53,8 @@ async function main(): Promise<void> {
 		await pty.waitFor(/█|░/, 15_000);
 		await pty.keys('Enter');
 		await pty.waitFor('Dry Run');
+		// A bar with some progress on it, not the first frame of the listing.
+		await pty.waitFor(/ [1-9]\d?% /, 15_000).catch(() => undefined);
 		await shot(pty, 'tasks', 'Tasks: a run in progress, the first task expanded');
 		await pty.keys('?');
 		await pty.waitFor('Keys');
