@@ -107,6 +107,11 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 				return true;
 			}
 			default:
+				// Reaches here only when no screen, field or dialog took the key.
+				if ([...name].length === 1) {
+					notify(`"${name}" does nothing here: press ? to see this screen's keys.`);
+					return true;
+				}
 				return false;
 		}
 	});

@@ -36,6 +36,8 @@ describe('screens (ink-testing-library, real store)', () => {
 		expect(frame).toContain('cloudsync │ Tasks');
 		expect(frame).toContain('a add');
 		expect(frame).toContain('? help');
+		await ui.press('Z');
+		expect(await ui.waitFor('does nothing here')).toContain('"Z" does nothing here: press ? to see this screen\'s keys.');
 		await ui.press('?');
 		expect(await ui.waitFor('Keys')).toContain('filter tasks by text');
 		await ui.press(keys.escape, 'q');
