@@ -1,12 +1,13 @@
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 
-export type RecordedRequest = {method: string; url: string; status?: number};
+export type RecordedRequest = {method: string; url: string; headers: http.IncomingHttpHeaders; status?: number};
 
 /**
- * A pass-through HTTP proxy in front of s3rver that records every request,
- * so a test can see which multipart uploads were started, completed or
- * aborted (s3rver 3.7 implements neither ListMultipartUploads nor
+ * A pass-through HTTP proxy in front of s3rver (or its gateway) that records
+ * every request's method, URL, headers and status, so a test can see what was
+ * sent, and which multipart uploads were started, completed or aborted
+ * (s3rver 3.7 implements neither ListMultipartUploads nor
  * AbortMultipartUpload, so the bucket cannot be asked).
  */
 export async function startRecorder(targetPort: number): Promise<{
@@ -19,7 +20,7 @@ export async function startRecorder(targetPort: number): Promise<{
 	const requests: RecordedRequest[] = [];
 	const createdUploads: string[] = [];
 	const server = http.createServer((req, res) => {
-		const record: RecordedRequest = {method: req.method ?? '', url: req.url ?? ''};
+		const record: RecordedRequest = {method: req.method ?? '', url: req.url ?? '', headers: req.headers};
 		requests.push(record);
 		const upstream = http.request({host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers}, response => {
 			record.status = response.statusCode;

@@ -19,6 +19,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {s3Error} from '../../source/providers/s3-errors.js';
 import {S3Agents, S3HttpClient, SigV4Signer, isRetryableS3Error, objectTarget, retryAfterMs, serviceError} from '../../source/providers/s3-http.js';
 import {S3Remote} from '../../source/providers/s3.js';
+import {startRecorder} from '../jobs/s3-recorder.js';
 import {caught} from '../support/errors.js';
 import {rclone, s3rverRemote} from '../support/rclone.js';
 import {checkSignature, startS3rverGateway, type S3rverGateway} from '../support/s3rver-gateway.js';
@@ -175,34 +176,10 @@ describe('addressing', () => {
 	});
 });
 
-/** A forwarder in front of the gateway that records each request's method, URL and headers. */
-async function recorder(target: string) {
-	const requests: Array<{method: string; url: string; headers: http.IncomingHttpHeaders}> = [];
-	const upstream = new URL(target);
-	const server = http.createServer((request, response) => {
-		requests.push({method: request.method ?? '', url: request.url ?? '', headers: request.headers});
-		const forward = http.request({host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers}, reply => {
-			response.writeHead(reply.statusCode ?? 502, reply.headers);
-			reply.pipe(response);
-		});
-		forward.on('error', () => response.destroy());
-		request.pipe(forward);
-	});
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	return {
-		endpoint: `http://127.0.0.1:${port}`,
-		requests,
-		stop: () => {
-			server.closeAllConnections();
-			return new Promise(resolve => server.close(resolve));
-		},
-	};
-}
 
 describe('through the SigV4-checking gateway to s3rver', () => {
 	test('PutObject: accepted, ETag is the MD5, headers carry Content-MD5, mtime, storage class and SSE', async () => {
-		const record = await recorder(gateway.endpoint);
+		const record = await startRecorder(Number(new URL(gateway.endpoint).port));
 		try {
 			const r = remote('headers', {storage_class: 'standard_ia', server_side_encryption: 'AES256'}, record.endpoint);
 			const data = randomBytes(4096);
@@ -228,7 +205,7 @@ describe('through the SigV4-checking gateway to s3rver', () => {
 	});
 
 	test('UploadPart: a multipart upload goes through the lean path, parts signed with their query', async () => {
-		const record = await recorder(gateway.endpoint);
+		const record = await startRecorder(Number(new URL(gateway.endpoint).port));
 		try {
 			const r = remote('parts', {chunk_size: 5, upload_concurrency: 2}, record.endpoint);
 			const data = randomBytes(11 * 1024 * 1024 + 3);
