@@ -136,33 +136,42 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 		counts.updated++;
 	};
 
-	const act = async (pair: Pair, decision: Decision): Promise<void> => {
+	/**
+	 * Carries out one decision. The common ones (an unchanged file, a refusal)
+	 * finish at once and return nothing, so the march takes no asynchronous
+	 * step for them; the others return the promise to wait for.
+	 */
+	const act = (pair: Pair, decision: Decision): Promise<void> | undefined => {
 		const path = (pair.source ?? pair.destination)!.path;
 		switch (decision.kind) {
 			case 'none':
-				return;
+				return undefined;
 			case 'refuse':
 				counts.skipped++;
 				fail(path, new CloudSyncError('unsafe_path', `Refused to write "${path}": ${decision.reason}; nothing was written for it.`));
 				log({level: 'warn', action: 'refuse', path, message: `Refused: ${decision.reason}.`});
-				return;
+				return undefined;
 			case 'conflict':
 				counts.skipped++;
 				fail(path, new CloudSyncError('permanent', `"${path}" is a file on one side and a folder on the other; rename one of them.`));
-				return;
+				return undefined;
 			case 'equal':
 				counts.checked++;
 				progress.addChecked();
-				if (mode === 'MOVE') {
-					await checkers.submit(async () => {
-						try {
-							await deleteSource(pair.source!);
-						} catch (error) {
-							fail(path, error);
-						}
-					});
-				}
-				return;
+				if (mode !== 'MOVE') return undefined;
+				return checkers.submit(async () => {
+					try {
+						await deleteSource(pair.source!);
+					} catch (error) {
+						fail(path, error);
+					}
+				});
+			default:
+				return actLater(pair, decision, path);
+		}
+	};
+	const actLater = async (pair: Pair, decision: Decision, path: string): Promise<void> => {
+		switch (decision.kind) {
 			case 'set-mtime':
 				await setMtime(pair.source!);
 				if (mode === 'MOVE') await deleteSource(pair.source!);
@@ -225,15 +234,8 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 			for (const pair of pairs) {
 				if (signal?.aborted) break march;
 				if (pair.source) sourceEntries++;
-				const decision = decide(pair, plan);
-				// The common case, an unchanged file, needs no asynchronous step.
-				if (decision.kind === 'none') continue;
-				if (decision.kind === 'equal' && mode !== 'MOVE') {
-					counts.checked++;
-					progress.addChecked();
-					continue;
-				}
-				await act(pair, decision);
+				const pending = act(pair, decide(pair, plan));
+				if (pending) await pending;
 			}
 		}
 		listed = !signal?.aborted;
