@@ -5,6 +5,7 @@
  * summary's segments say what happened.
  */
 import {CloudSyncError, type ErrorKind} from '../core/errors.js';
+import {parseRetryAfter} from '../core/retry-after.js';
 
 /** What a failed request left us: the SDK's DropboxResponseError has the same shape. */
 export type DropboxFailure = {status: number; headers?: {get(name: string): string | null}; error?: unknown};
@@ -35,13 +36,8 @@ export function hasErrorTag(error: unknown, tag: string): boolean {
 
 /** Milliseconds the server asked us to wait (Retry-After header, or `retry_after` in the body). */
 export function retryAfterMs(failure: DropboxFailure): number | undefined {
-	const header = failure.headers?.get('retry-after');
-	if (header) {
-		const seconds = Number(header);
-		if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-		const date = Date.parse(header);
-		if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-	}
+	const fromHeader = parseRetryAfter(failure.headers?.get('retry-after'));
+	if (fromHeader !== undefined) return fromHeader;
 	const body = failure.error;
 	const inBody = typeof body === 'object' && body !== null ? (body as {error?: {retry_after?: unknown}}).error?.retry_after : undefined;
 	return typeof inBody === 'number' && inBody >= 0 ? inBody * 1000 : undefined;

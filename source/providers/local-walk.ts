@@ -131,11 +131,6 @@ export async function* walkLocalPages(
 	if (page.length > 0) yield page;
 }
 
-/** The same stream one entry at a time. */
-export async function* walkLocal(tree: LocalTree, dir: string, ancestors: Set<string>, report: LocalListErrorHandler, signal?: AbortSignal): AsyncGenerator<Entry> {
-	for await (const page of walkLocalPages(tree, dir, ancestors, report, signal)) yield* page;
-}
-
 async function openFrame(tree: LocalTree, dir: string, dirPath: string, key: string | undefined, report: LocalListErrorHandler): Promise<Frame | undefined> {
 	let children: Child[];
 	try {

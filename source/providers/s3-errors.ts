@@ -3,6 +3,7 @@
  * sentences name the endpoint and bucket, never a key or secret.
  */
 import {CloudSyncError} from '../core/errors.js';
+import {parseRetryAfter} from '../core/retry-after.js';
 
 export type S3ErrorContext = {
 	/** e.g. "list", "upload photos/a.jpg to" */
@@ -70,12 +71,7 @@ function header(error: SdkError, name: string): string | undefined {
 }
 
 function retryAfter(error: SdkError): number | undefined {
-	const value = header(error, 'retry-after');
-	if (!value) return undefined;
-	const seconds = Number(value);
-	if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-	const date = Date.parse(value);
-	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+	return parseRetryAfter(header(error, 'retry-after'));
 }
 
 export function isS3NotFound(error: unknown): boolean {

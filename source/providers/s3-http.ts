@@ -19,6 +19,7 @@
 import {createHash, createHmac} from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import {parseRetryAfter} from '../core/retry-after.js';
 
 /** Errors worth another attempt, as the SDK's standard retry mode decides. */
 const throttlingCodes = new Set([
@@ -239,12 +240,7 @@ function isTransient(error: S3HttpError): boolean {
 /** How long the server asked us to wait (Retry-After in seconds or as a date, x-amz-retry-after in ms). */
 export function retryAfterMs(error: S3HttpError, now = Date.now()): number | undefined {
 	const headers = error.$response?.headers ?? {};
-	const retryAfter = headers['retry-after'];
-	if (retryAfter !== undefined) {
-		const text = retryAfter.trim();
-		const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
-		return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
-	}
+	if (headers['retry-after'] !== undefined) return parseRetryAfter(headers['retry-after'], now);
 	const amz = Number(headers['x-amz-retry-after']);
 	return headers['x-amz-retry-after'] !== undefined && Number.isFinite(amz) ? Math.max(0, amz) : undefined;
 }
