@@ -17,8 +17,6 @@ import {
 	AbortMultipartUploadCommand,
 	CompleteMultipartUploadCommand,
 	CreateMultipartUploadCommand,
-	PutObjectCommand,
-	UploadPartCommand,
 	type CompletedPart,
 	type S3Client,
 	type StorageClass,
@@ -29,8 +27,8 @@ import {bareEtag, md5FromEtag} from './s3-metadata.js';
 
 export type UploadRequest = {
 	client: S3Client;
-	/** When given, PutObject and UploadPart go through this lean client instead of the SDK (s3-http.ts). */
-	http?: S3HttpClient;
+	/** PutObject and UploadPart go through this lean client (s3-http.ts); the rest of the multipart calls through the SDK. */
+	http: S3HttpClient;
 	bucket: string;
 	key: string;
 	/** Where the object is, for messages: "s3://bucket/key". */
@@ -151,34 +149,17 @@ async function uploadSingle(request: UploadRequest): Promise<UploadResult> {
 	checkMd5(request, md5.toString('hex'));
 	let etag: string;
 	try {
-		if (request.http) {
-			const result = await request.http.putObject({
-				bucket: request.bucket,
-				key: request.key,
-				body: data,
-				contentMd5: md5.toString('base64'),
-				metadata: request.metadata,
-				storageClass: request.storageClass || undefined,
-				serverSideEncryption: request.serverSideEncryption,
-				signal: request.signal,
-			});
-			etag = bareEtag(result.etag);
-		} else {
-			const result = await request.client.send(
-				new PutObjectCommand({
-					Bucket: request.bucket,
-					Key: request.key,
-					Body: data,
-					ContentLength: total,
-					ContentMD5: md5.toString('base64'),
-					Metadata: request.metadata,
-					StorageClass: (request.storageClass || undefined) as StorageClass | undefined,
-					ServerSideEncryption: request.serverSideEncryption,
-				}),
-				{abortSignal: request.signal},
-			);
-			etag = bareEtag(result.ETag);
-		}
+		const result = await request.http.putObject({
+			bucket: request.bucket,
+			key: request.key,
+			body: data,
+			contentMd5: md5.toString('base64'),
+			metadata: request.metadata,
+			storageClass: request.storageClass || undefined,
+			serverSideEncryption: request.serverSideEncryption,
+			signal: request.signal,
+		});
+		etag = bareEtag(result.etag);
 	} catch (error) {
 		if (request.signal?.aborted) throw aborted(request, error);
 		throw request.mapError(error, `upload ${request.name}`);
@@ -230,22 +211,7 @@ async function uploadMultipart(request: UploadRequest): Promise<UploadResult> {
 				if (next.done || stop.signal.aborted) return;
 				const part = next.value;
 				const contentMd5 = md5Base64(part.data);
-				const etag = request.http
-					? (await request.http.uploadPart({bucket, key, uploadId: id, partNumber: part.number, body: part.data, contentMd5, signal: stop.signal})).etag
-					: (
-							await client.send(
-								new UploadPartCommand({
-									Bucket: bucket,
-									Key: key,
-									UploadId: id,
-									PartNumber: part.number,
-									Body: part.data,
-									ContentLength: part.data.length,
-									ContentMD5: contentMd5,
-								}),
-								{abortSignal: stop.signal},
-							)
-						).ETag;
+				const {etag} = await request.http.uploadPart({bucket, key, uploadId: id, partNumber: part.number, body: part.data, contentMd5, signal: stop.signal});
 				if (!etag) throw new CloudSyncError('permanent', `the server returned no ETag for part ${part.number} of ${request.name}`);
 				done.push({PartNumber: part.number, ETag: etag});
 				// The request is over (no retry will read it again): its buffer can hold another part.
