@@ -32,7 +32,7 @@ export type CryptRemoteOptions = {
 export class CryptRemote implements Remote {
 	readonly features: RemoteFeatures;
 	readonly label: string;
-	setMtime?: (path: string, mtime: number) => Promise<void>;
+	setMtime?: (path: string, mtime: number, mtimeNs?: bigint) => Promise<void>;
 	private readonly options: CryptRemoteOptions;
 	private ready?: Promise<{keys: CryptKeys; names: NameCipher}>;
 
@@ -50,9 +50,9 @@ export class CryptRemote implements Remote {
 			slowHash: false,
 		};
 		if (inner.setMtime) {
-			this.setMtime = async (path, mtime) => {
+			this.setMtime = async (path, mtime, mtimeNs) => {
 				const {names} = await this.keys();
-				await inner.setMtime?.(names.encryptFile(path), mtime);
+				await inner.setMtime?.(names.encryptFile(path), mtime, mtimeNs);
 			};
 		}
 	}

@@ -1,9 +1,9 @@
 /**
  * Small pieces of the local provider: turning Node's fs errors into one
- * sentence, reading nanosecond stat times, and hashing a file.
+ * sentence and hashing a file.
  */
 import {createHash} from 'node:crypto';
-import {createReadStream, type BigIntStats} from 'node:fs';
+import {createReadStream} from 'node:fs';
 import {CloudSyncError} from '../core/errors.js';
 import type {HashType} from './remote.js';
 
@@ -54,15 +54,6 @@ export function localError(error: unknown, action: string, where: string): Cloud
 
 export function isAbort(error: unknown): boolean {
 	return (error instanceof Error && error.name === 'AbortError') || errorCode(error) === 'ABORT_ERR';
-}
-
-/** Milliseconds since the epoch from a nanosecond stat time, as exactly as a double holds it. */
-export function nsToMs(ns: bigint): number {
-	return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
-}
-
-export function statMtimeMs(stats: BigIntStats): number {
-	return nsToMs(stats.mtimeNs);
 }
 
 const dropboxBlock = 4 * 1024 * 1024;

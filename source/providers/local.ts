@@ -12,6 +12,8 @@ import path from 'node:path';
 import {Readable, Transform, Writable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
 import {CloudSyncError} from '../core/errors.js';
+import {exactNs, msFromNs, nsFromMs, splitNs} from '../core/mtime.js';
+import {errnoError, nativeFs} from '../native/load.js';
 import {compareKeys, unsafeNameReason} from '../core/paths.js';
 import {errorCode, hashFile, isAbort, localError, StreamHasher} from './local-files.js';
 import {entryFromStats, inodeKey, localTempPrefix, walkLocalPages, type LocalListErrorHandler} from './local-walk.js';
@@ -99,9 +101,9 @@ function smallFileStream(full: string, start: number, length: number): Readable 
 export class LocalRemote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
 		hashes: ['md5', 'sha256', 'dropbox'],
-		// Times are read to the nanosecond, but set through fs.utimes, which libuv
-		// truncates to whole microseconds (and a double in seconds rounds ~0.24 µs).
-		precisionMs: 0.002,
+		// The native helper sets times to the nanosecond; fs.utimes (its fallback)
+		// only to the microsecond, which libuv truncates to.
+		precisionMs: nativeFs() ? 1e-6 : 0.002,
 		canSetMtime: true,
 		posixMetadata: true,
 		slowHash: true,
@@ -204,8 +206,7 @@ export class LocalRemote implements Remote, LocationBrowser {
 			if (process.getuid?.() === 0 && (options.uid !== undefined || options.gid !== undefined)) {
 				await handle.chown(options.uid ?? -1, options.gid ?? -1);
 			}
-			const seconds = options.mtime / 1000;
-			await handle.utimes(seconds, seconds);
+			await setTimes(handle, final, exactNs(options));
 			const stats = await handle.stat({bigint: true});
 			await handle.close();
 			handle = undefined;
@@ -248,14 +249,14 @@ export class LocalRemote implements Remote, LocationBrowser {
 		}
 	}
 
-	async setMtime(remotePath: string, mtime: number): Promise<void> {
+	async setMtime(remotePath: string, mtime: number, mtimeNs?: bigint): Promise<void> {
 		const name = this.checkName(remotePath);
 		await this.checkParentsInside(name);
 		const full = this.localPath(name);
 		try {
 			const stats = await fs.lstat(full);
 			if (stats.isSymbolicLink()) await this.assertInside(full);
-			await fs.utimes(full, mtime / 1000, mtime / 1000);
+			await setTimes(full, full, mtimeNs ?? nsFromMs(mtime));
 		} catch (error) {
 			throw localError(error, 'set the modification time of', full);
 		}
@@ -373,6 +374,22 @@ export class LocalRemote implements Remote, LocationBrowser {
 		}
 		return current;
 	}
+}
+
+/**
+ * Sets atime and mtime of an open file or a path (following links, as utimes
+ * does) to `ns`: exactly with the native helper, else to the microsecond.
+ */
+async function setTimes(target: fs.FileHandle | string, where: string, ns: bigint): Promise<void> {
+	const native = nativeFs();
+	if (native) {
+		const {seconds, nanoseconds} = splitNs(ns);
+		const errno = native.setTimes(typeof target === 'string' ? target : target.fd, seconds, nanoseconds);
+		if (errno !== 0) throw errnoError(errno, 'utimensat', where);
+		return;
+	}
+	const seconds = msFromNs(ns) / 1000;
+	await (typeof target === 'string' ? fs.utimes(target, seconds, seconds) : target.utimes(seconds, seconds));
 }
 
 /** Writes into an open FileHandle and leaves it open, so the caller can fsync and set times. */

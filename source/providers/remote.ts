@@ -12,6 +12,8 @@ export type Entry = {
 	size: number;
 	/** Modification time in milliseconds since the epoch (fractional allowed). */
 	mtime: number;
+	/** The same time exactly, in nanoseconds since the epoch, where the remote knows it (see core/mtime). */
+	mtimeNs?: bigint;
 	/** Hashes the remote knows without reading the content (lower-case hex). */
 	hashes?: Partial<Record<HashType, string>>;
 	/** S3 ETag (without quotes) or a provider revision, when known. */
@@ -25,6 +27,8 @@ export type Entry = {
 export type WriteOptions = {
 	size: number;
 	mtime: number;
+	/** The exact time to store, when known; else `mtime`. */
+	mtimeNs?: bigint;
 	mode?: number;
 	uid?: number;
 	gid?: number;
@@ -93,7 +97,7 @@ export interface Remote {
 	mkdir(path: string): Promise<void>;
 	/** Remove an empty directory; a no-op where directories do not exist. */
 	rmdir(path: string): Promise<void>;
-	setMtime?(path: string, mtime: number): Promise<void>;
+	setMtime?(path: string, mtime: number, mtimeNs?: bigint): Promise<void>;
 	/** Computes a hash by reading the content, for remotes with `slowHash`. */
 	hash?(path: string, type: HashType, options?: {signal?: AbortSignal}): Promise<string | undefined>;
 	/** Checks the credentials and the location; throws a CloudSyncError with one clear sentence. */

@@ -6,7 +6,8 @@
  */
 import type {HeadObjectCommandOutput, _Object} from '@aws-sdk/client-s3';
 import type {Entry} from './remote.js';
-import {bareEtag, md5FromChecksumMetadata, md5FromEtag, parseMtime, posixFromMetadata} from './s3-metadata.js';
+import {msFromNs, parseSecondsNs} from '../core/mtime.js';
+import {bareEtag, md5FromChecksumMetadata, md5FromEtag, posixFromMetadata} from './s3-metadata.js';
 import type {MtimeIndex} from './s3-mtime-index.js';
 
 /** An entry from HEAD's metadata; records it in the index. */
@@ -14,11 +15,12 @@ export function entryFromHead(path: string, key: string, head: HeadObjectCommand
 	const etag = bareEtag(head.ETag);
 	const size = head.ContentLength ?? 0;
 	const metadata = head.Metadata ?? {};
-	const mtime = parseMtime(metadata.mtime) ?? head.LastModified?.getTime() ?? 0;
+	const mtimeNs = parseSecondsNs(metadata.mtime);
+	const time = mtimeNs === undefined ? {mtime: head.LastModified?.getTime() ?? 0} : {mtime: msFromNs(mtimeNs), mtimeNs};
 	const posix = posixFromMetadata(metadata);
 	const md5 = md5FromEtag(etag) ?? md5FromChecksumMetadata(metadata.md5chksum);
-	index.set(key, etag, size, mtime, posix);
-	return {path, isDir: false, size, mtime, etag, ...(md5 ? {hashes: {md5}} : {}), ...posix};
+	index.set(key, etag, size, time, posix);
+	return {path, isDir: false, size, ...time, etag, ...(md5 ? {hashes: {md5}} : {}), ...posix};
 }
 
 export type PageContext = {
@@ -54,7 +56,7 @@ export function pageEntries(objects: _Object[], context: PageContext): Array<Pro
 		const md5 = md5FromEtag(etag);
 		const base: Entry = {path, isDir: false, size, mtime: listedMtime, etag, ...(md5 ? {hashes: {md5}} : {})};
 		const known = context.index.get(key, etag, size);
-		if (known !== undefined) return Promise.resolve<Entry>({...base, mtime: known, ...context.index.getPosix?.(key, etag, size)});
+		if (known !== undefined) return Promise.resolve<Entry>({...base, ...known, ...context.index.getPosix?.(key, etag, size)});
 		return slot(async () => {
 			const head = await context.head(key);
 			// Deleted since the listing: keep the listed facts with the server's time.

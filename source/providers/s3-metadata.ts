@@ -5,33 +5,18 @@
  * bits ("100644"), `uid`/`gid` decimal numbers, and `md5chksum` the base64
  * MD5 of a multipart object whose ETag is not an MD5.
  */
+import {formatSecondsNs, msFromNs, nsFromMs, parseSecondsNs} from '../core/mtime.js';
 import type {PosixMetadata} from './s3-mtime-index.js';
 
-/** Decimal seconds with up to nine fractional digits, trailing zeros dropped. */
+/** x-amz-meta-mtime text for a time in ms (see core/mtime for exact times). */
 export function formatMtime(mtimeMs: number): string {
-	let seconds = Math.floor(mtimeMs / 1000);
-	let nanos = Math.round((mtimeMs - seconds * 1000) * 1e6);
-	if (nanos >= 1e9) {
-		seconds += 1;
-		nanos -= 1e9;
-	}
-	if (nanos === 0) return String(seconds);
-	return `${seconds}.${String(nanos).padStart(9, '0')}`.replace(/0+$/, '');
+	return formatSecondsNs(nsFromMs(mtimeMs));
 }
 
-/** Milliseconds from decimal seconds; undefined when the text is not a number. */
+/** Milliseconds from x-amz-meta-mtime text; undefined when it is not a time. */
 export function parseMtime(text: string | undefined): number | undefined {
-	if (text === undefined) return undefined;
-	const match = /^\s*(-?)(\d+)(?:\.(\d*))?\s*$/.exec(text);
-	if (!match) {
-		// rclone reads RFC 3339 too (from other tools); accept it.
-		const parsed = Date.parse(text);
-		return Number.isFinite(parsed) ? parsed : undefined;
-	}
-	const [, sign, whole, fraction = ''] = match;
-	const nanos = Number(fraction.slice(0, 9).padEnd(9, '0'));
-	const ms = Number(whole) * 1000 + nanos / 1e6;
-	return sign === '-' ? -ms : ms;
+	const ns = parseSecondsNs(text);
+	return ns === undefined ? undefined : msFromNs(ns);
 }
 
 const regularFile = 0o100000;

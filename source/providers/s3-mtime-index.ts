@@ -8,13 +8,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
+import {msFromNs, nsFromMs} from '../core/mtime.js';
 
 export type PosixMetadata = {mode?: number; uid?: number; gid?: number};
 
+/** A recorded time: ms, and exact nanoseconds when they were known. */
+export type IndexedTime = {mtime: number; mtimeNs?: bigint};
+
 export interface MtimeIndex {
-	/** The mtime (ms) recorded for this exact key, ETag and size, or undefined. */
-	get(key: string, etag: string, size: number): number | undefined;
-	set(key: string, etag: string, size: number, mtime: number, posix?: PosixMetadata): void;
+	/** The time recorded for this exact key, ETag and size, or undefined. */
+	get(key: string, etag: string, size: number): IndexedTime | undefined;
+	set(key: string, etag: string, size: number, time: IndexedTime, posix?: PosixMetadata): void;
 	/** POSIX metadata recorded with the mtime, when there was any. */
 	getPosix?(key: string, etag: string, size: number): PosixMetadata | undefined;
 	delete(key: string): void;
@@ -22,7 +26,7 @@ export interface MtimeIndex {
 	flush(): Promise<void>;
 }
 
-type Record = {etag: string; size: number; mtime: number; mode?: number; uid?: number; gid?: number};
+type Record = {etag: string; size: number; mtime: number; mtimeNs?: bigint; mode?: number; uid?: number; gid?: number};
 
 /** An index that lives only as long as the process: one run's HEADs are not repeated. */
 export class MemoryMtimeIndex implements MtimeIndex {
@@ -33,9 +37,10 @@ export class MemoryMtimeIndex implements MtimeIndex {
 		return this.records.size;
 	}
 
-	get(key: string, etag: string, size: number): number | undefined {
+	get(key: string, etag: string, size: number): IndexedTime | undefined {
 		const record = this.records.get(key);
-		return record && record.etag === etag && record.size === size ? record.mtime : undefined;
+		if (!record || record.etag !== etag || record.size !== size) return undefined;
+		return record.mtimeNs === undefined ? {mtime: record.mtime} : {mtime: record.mtime, mtimeNs: record.mtimeNs};
 	}
 
 	getPosix(key: string, etag: string, size: number): PosixMetadata | undefined {
@@ -48,8 +53,8 @@ export class MemoryMtimeIndex implements MtimeIndex {
 		return Object.keys(posix).length > 0 ? posix : undefined;
 	}
 
-	set(key: string, etag: string, size: number, mtime: number, posix: PosixMetadata = {}): void {
-		this.records.set(key, {etag, size, mtime, mode: posix.mode, uid: posix.uid, gid: posix.gid});
+	set(key: string, etag: string, size: number, time: IndexedTime, posix: PosixMetadata = {}): void {
+		this.records.set(key, {etag, size, mtime: time.mtime, mtimeNs: time.mtimeNs, mode: posix.mode, uid: posix.uid, gid: posix.gid});
 		this.dirty = true;
 	}
 
@@ -67,7 +72,8 @@ const formatVersion = 1;
 
 /**
  * An index kept in one file per task: a JSON document
- * `{"format":"cloudsync-s3-mtime-index","version":1,"entries":[[key,etag,size,mtime,mode?,uid?,gid?],...]}`.
+ * `{"format":"cloudsync-s3-mtime-index","version":1,"entries":[[key,etag,size,mtime,mode?,uid?,gid?,ns?],...]}`
+ * (mtime in ms; ns the exact time as a decimal string of nanoseconds, where ms cannot say it).
  * One JSON.parse loads tens of thousands of entries in milliseconds. A missing
  * or unreadable file starts an empty index (it is only a cache); `flush`
  * writes a temp file and renames it into place.
@@ -99,12 +105,14 @@ export class FileMtimeIndex extends MemoryMtimeIndex {
 		if (doc?.format !== formatTag || doc.version !== formatVersion || !Array.isArray(doc.entries)) throw new Error('not an index');
 		for (const row of doc.entries as unknown[]) {
 			if (!Array.isArray(row)) continue;
-			const [key, etag, size, mtime, mode, uid, gid] = row as unknown[];
+			const [key, etag, size, mtime, mode, uid, gid, ns] = row as unknown[];
 			if (typeof key !== 'string' || typeof etag !== 'string' || typeof size !== 'number' || typeof mtime !== 'number') continue;
+			const mtimeNs = typeof ns === 'string' && /^-?\d{1,30}$/.test(ns) ? BigInt(ns) : undefined;
 			this.records.set(key, {
 				etag,
 				size,
-				mtime,
+				mtime: mtimeNs === undefined ? mtime : msFromNs(mtimeNs),
+				mtimeNs,
 				mode: typeof mode === 'number' ? mode : undefined,
 				uid: typeof uid === 'number' ? uid : undefined,
 				gid: typeof gid === 'number' ? gid : undefined,
@@ -117,7 +125,10 @@ export class FileMtimeIndex extends MemoryMtimeIndex {
 		const rows: unknown[] = [];
 		for (const [key, r] of this.records) {
 			const row: unknown[] = [key, r.etag, r.size, r.mtime];
-			if (r.mode !== undefined || r.uid !== undefined || r.gid !== undefined) row.push(r.mode ?? null, r.uid ?? null, r.gid ?? null);
+			// Nanoseconds are written only where the ms figure does not already say them.
+			const ns = r.mtimeNs !== undefined && r.mtimeNs !== nsFromMs(r.mtime) ? String(r.mtimeNs) : undefined;
+			if (r.mode !== undefined || r.uid !== undefined || r.gid !== undefined || ns !== undefined) row.push(r.mode ?? null, r.uid ?? null, r.gid ?? null);
+			if (ns !== undefined) row.push(ns);
 			rows.push(row);
 		}
 		const text = JSON.stringify({format: formatTag, version: formatVersion, entries: rows});

@@ -26,7 +26,8 @@ import {joinPath} from '../core/paths.js';
 import type {Entry, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
 import {partSizeFor, s3Settings, type S3Settings} from './s3-config.js';
 import {isS3NotFound, s3Error} from './s3-errors.js';
-import {bareEtag, formatMtime, posixFromMetadata, posixToMetadata} from './s3-metadata.js';
+import {exactNs, formatSecondsNs, nsFromMs} from '../core/mtime.js';
+import {bareEtag, posixFromMetadata, posixToMetadata} from './s3-metadata.js';
 import {MemoryMtimeIndex, type MtimeIndex} from './s3-mtime-index.js';
 import {S3ClientPool} from './s3-client.js';
 import {entryFromHead, pageEntries} from './s3-listing.js';
@@ -48,8 +49,8 @@ const listingHeadAttempts = 4;
 export class S3Remote implements Remote, LocationBrowser {
 	readonly features: RemoteFeatures = {
 		hashes: ['md5'],
-		// x-amz-meta-mtime keeps nanoseconds; a double in ms holds about a microsecond.
-		precisionMs: 0.001,
+		// x-amz-meta-mtime keeps nanoseconds, and entries carry them (Entry.mtimeNs).
+		precisionMs: 1e-6,
 		canSetMtime: true,
 		posixMetadata: true,
 		slowHash: false,
@@ -164,7 +165,8 @@ export class S3Remote implements Remote, LocationBrowser {
 		if (name === '') throw new CloudSyncError('unsafe_path', 'refused to write an object with an empty name');
 		const key = this.prefix + name;
 		const posix = {mode: options.mode, uid: options.uid, gid: options.gid};
-		const metadata: Record<string, string> = {mtime: formatMtime(options.mtime), ...posixToMetadata(posix)};
+		const time = {mtime: options.mtime, mtimeNs: exactNs(options)};
+		const metadata: Record<string, string> = {mtime: formatSecondsNs(time.mtimeNs), ...posixToMetadata(posix)};
 		const partSize = partSizeFor(options.size, this.settings.chunkBytes);
 		const knownMd5 = options.hashes?.md5;
 		if (knownMd5 && options.size > partSize) metadata.md5chksum = Buffer.from(knownMd5, 'hex').toString('base64');
@@ -186,8 +188,8 @@ export class S3Remote implements Remote, LocationBrowser {
 			mapError: (error, action) => this.error(error, action),
 		});
 		const stored = {mode: posix.mode, uid: posix.uid, gid: posix.gid};
-		this.index.set(key, result.etag, result.size, options.mtime, stored);
-		const entry: Entry = {path: name, isDir: false, size: result.size, mtime: options.mtime, etag: result.etag};
+		this.index.set(key, result.etag, result.size, time, stored);
+		const entry: Entry = {path: name, isDir: false, size: result.size, ...time, etag: result.etag};
 		if (result.md5) entry.hashes = {md5: result.md5};
 		for (const field of ['mode', 'uid', 'gid'] as const) if (stored[field] !== undefined) entry[field] = stored[field];
 		return entry;
@@ -235,7 +237,8 @@ export class S3Remote implements Remote, LocationBrowser {
 	}
 
 	/** Rewrites the metadata with a server-side copy onto itself (objects up to 5 GiB). */
-	async setMtime(path: string, mtime: number): Promise<void> {
+	async setMtime(path: string, mtime: number, mtimeNs?: bigint): Promise<void> {
+		const time = {mtime, mtimeNs: mtimeNs ?? nsFromMs(mtime)};
 		const bucket = this.requireBucket();
 		const client = await this.clients.forBucket(bucket);
 		const key = this.prefix + path;
@@ -244,7 +247,7 @@ export class S3Remote implements Remote, LocationBrowser {
 		if ((head.ContentLength ?? 0) > 5 * 1024 ** 3) {
 			throw new CloudSyncError('permanent', `cannot change the time of ${this.describe(key)} in place: S3 copies objects over 5 GiB only in parts; it must be uploaded again`);
 		}
-		const metadata = {...(head.Metadata ?? {}), mtime: formatMtime(mtime)};
+		const metadata = {...(head.Metadata ?? {}), mtime: formatSecondsNs(time.mtimeNs)};
 		try {
 			const copied = await client.send(
 				new CopyObjectCommand({
@@ -260,7 +263,7 @@ export class S3Remote implements Remote, LocationBrowser {
 				}),
 			);
 			const etag = bareEtag(copied.CopyObjectResult?.ETag ?? head.ETag);
-			this.index.set(key, etag, head.ContentLength ?? 0, mtime, posixFromMetadata(metadata));
+			this.index.set(key, etag, head.ContentLength ?? 0, time, posixFromMetadata(metadata));
 		} catch (error) {
 			throw this.error(error, `set the time of ${this.describe(key)}`);
 		}

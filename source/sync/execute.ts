@@ -130,7 +130,7 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 		if (dryRun) {
 			planned!.push({action: 'set-mtime', path: entry.path, size: entry.size});
 		} else {
-			await retry('Setting the modification time', entry.path, () => destination.setMtime!(entry.path, entry.mtime));
+			await retry('Setting the modification time', entry.path, () => destination.setMtime!(entry.path, entry.mtime, entry.mtimeNs));
 			log({level: 'info', action: 'set-mtime', path: entry.path, message: 'Same content; modification time updated.'});
 		}
 		counts.updated++;

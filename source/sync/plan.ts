@@ -31,12 +31,14 @@ export type PlanContext = {
 	createEmptySrcDirs: boolean;
 	/** Largest mtime difference still counted as equal, in ms. */
 	modifyWindowMs: number;
+	/** The same window in nanoseconds, for entries whose exact times both sides know. */
+	modifyWindowNs: bigint;
 	/** The first hash both remotes have, if any. */
 	commonHash: HashType | undefined;
 };
 
-/** Below a microsecond, float milliseconds cannot tell times apart. */
-const MIN_WINDOW_MS = 0.001;
+/** Below a microsecond, float milliseconds cannot tell present-day times apart. */
+const MIN_FLOAT_WINDOW_MS = 0.001;
 
 export function planContext(
 	mode: SyncMode,
@@ -44,22 +46,29 @@ export function planContext(
 	destination: RemoteFeatures,
 	createEmptySrcDirs = false,
 ): PlanContext {
+	const modifyWindowMs = Math.max(source.precisionMs, destination.precisionMs);
 	return {
 		mode,
 		createEmptySrcDirs,
-		modifyWindowMs: Math.max(source.precisionMs, destination.precisionMs, MIN_WINDOW_MS),
+		modifyWindowMs,
+		modifyWindowNs: BigInt(Math.max(1, Math.round(modifyWindowMs * 1e6))),
 		commonHash: source.hashes.find(h => destination.hashes.includes(h)),
 	};
 }
 
-export function mtimesEqual(a: number, b: number, windowMs: number): boolean {
-	return Math.abs(a - b) < windowMs;
+/** Times closer than the window are equal: exactly when both sides know nanoseconds, else as float ms. */
+export function mtimesEqual(a: Entry, b: Entry, context: Pick<PlanContext, 'modifyWindowMs' | 'modifyWindowNs'>): boolean {
+	if (a.mtimeNs !== undefined && b.mtimeNs !== undefined) {
+		const difference = a.mtimeNs - b.mtimeNs;
+		return (difference < 0n ? -difference : difference) < context.modifyWindowNs;
+	}
+	return Math.abs(a.mtime - b.mtime) < Math.max(context.modifyWindowMs, MIN_FLOAT_WINDOW_MS);
 }
 
 /** Compares two files that exist on both sides. */
 export function compareFiles(source: Entry, destination: Entry, context: PlanContext): Decision {
 	if (source.size !== destination.size) return {kind: 'copy', reason: 'size'};
-	if (mtimesEqual(source.mtime, destination.mtime, context.modifyWindowMs)) return {kind: 'equal'};
+	if (mtimesEqual(source, destination, context)) return {kind: 'equal'};
 	if (context.commonHash === undefined) return {kind: 'copy', reason: 'mtime'};
 	return {kind: 'compare-hash', hash: context.commonHash};
 }

@@ -48,7 +48,7 @@ export async function transferFile(context: TransferContext, entry: Entry, handl
 	const stream = pipeline([body, ...stages, meter] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], () => {
 		// Errors reach the writer through the destroyed meter.
 	}) as unknown as Meter;
-	const options: WriteOptions = {size: entry.size, mtime: entry.mtime, signal};
+	const options: WriteOptions = {size: entry.size, mtime: entry.mtime, mtimeNs: entry.mtimeNs, signal};
 	if (entry.hashes) options.hashes = entry.hashes;
 	if (context.preserveMetadata && source.features.posixMetadata && destination.features.posixMetadata) {
 		if (entry.mode !== undefined) options.mode = entry.mode;

@@ -88,7 +88,20 @@ describe('list', () => {
 		execFileSync('touch', ['-d', '@1700000000.123456789', path.join(root, 'f')]);
 		const [entry] = await collect(new LocalRemote(root).list());
 		expect(entry.mtime).toBeCloseTo(1700000000123.456789, 3);
+		expect(entry.mtimeNs).toBe(1700000000123456789n);
 		expect(entry.mode).toBe(0o640);
+	});
+
+	test('a folder of 1,000 files (several stat batches) lists in order with each file\'s exact time, size and owner', async () => {
+		const names = Array.from({length: 1000}, (_, i) => `many/${String(i).padStart(4, '0')}.txt`);
+		await fs.mkdir(path.join(root, 'many'));
+		await Promise.all(names.map((name, i) => fs.writeFile(path.join(root, name), 'x'.repeat(i % 7))));
+		const entries = (await collect(new LocalRemote(root).list())).filter(e => !e.isDir);
+		expect(entries.map(e => e.path)).toEqual(names);
+		for (const [i, entry] of entries.entries()) {
+			const stats = await fs.stat(path.join(root, entry.path), {bigint: true});
+			expect(entry).toMatchObject({size: i % 7, mtimeNs: stats.mtimeNs, uid: Number(stats.uid), gid: Number(stats.gid), mode: Number(stats.mode) & 0o7777});
+		}
 	});
 
 	test('skips symlinks unless asked to follow them, and follows with loop protection', async () => {
@@ -169,6 +182,12 @@ describe('write', () => {
 			hashes: {md5: createHash('md5').update(content).digest('hex')},
 		});
 		expect(entry).toMatchObject({path: 'deep/er/file.bin', size: 11, isDir: false, mode: 0o604});
+		// An exact time given is kept to the nanosecond.
+		await remote.write('exact.bin', Readable.from([content]), {size: content.length, mtime: 1600000000123.4568, mtimeNs: 1600000000123456789n});
+		expect((await fs.stat(path.join(root, 'exact.bin'), {bigint: true})).mtimeNs).toBe(1600000000123456789n);
+		await remote.setMtime('exact.bin', 1500000000000, 1500000000000000001n);
+		expect((await remote.stat('exact.bin'))?.mtimeNs).toBe(1500000000000000001n);
+		await fs.rm(path.join(root, 'exact.bin'));
 		expect(Math.abs(entry.mtime - mtime)).toBeLessThan(remote.features.precisionMs);
 		expect(await fs.readFile(path.join(root, 'deep/er/file.bin'))).toEqual(content);
 		const stat = await remote.stat('deep/er/file.bin');

@@ -3,12 +3,14 @@
  * with the same sizes, modification times, MD5s and permissions; and what
  * rclone uploads, cloudsync sees the same way.
  */
+import {execFileSync} from 'node:child_process';
 import {createHash, randomBytes} from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import {afterAll, beforeAll, expect, test} from 'vitest';
+import {formatSecondsNs, msFromNs, parseSecondsNs} from '../../source/core/mtime.js';
 import type {Entry} from '../../source/providers/remote.js';
 import {S3Remote} from '../../source/providers/s3.js';
 import {lsjson, rclone, rcloneBinary, rcloneObscure, rcloneTimeToMs, runRclone, s3rverRemote} from '../support/rclone.js';
@@ -45,18 +47,18 @@ async function collect(listing: AsyncIterable<Entry>): Promise<Entry[]> {
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
-// Sizes: empty, small, and 7 MiB (multipart with 5 MiB parts). Times with microseconds.
+// Sizes: empty, small, and 7 MiB (multipart with 5 MiB parts). Times to the nanosecond.
 const files = [
-	{name: 'empty.txt', data: Buffer.alloc(0), mtime: 1500000000000, mode: 0o644},
-	{name: 'dir/small file.txt', data: Buffer.from('hello rclone\n'), mtime: 1700000000123.456, mode: 0o600},
-	{name: 'dir/sub/ünï \u{1F600}.bin', data: randomBytes(70_001), mtime: 1600000000999.999, mode: 0o755},
-	{name: 'big.bin', data: randomBytes(7 * 1024 * 1024 + 11), mtime: 1650000000500, mode: 0o640},
-];
+	{name: 'empty.txt', data: Buffer.alloc(0), ns: 1500000000000000000n, mode: 0o644},
+	{name: 'dir/small file.txt', data: Buffer.from('hello rclone\n'), ns: 1700000000123456789n, mode: 0o600},
+	{name: 'dir/sub/ünï \u{1F600}.bin', data: randomBytes(70_001), ns: 1600000000999999999n, mode: 0o755},
+	{name: 'big.bin', data: randomBytes(7 * 1024 * 1024 + 11), ns: 1650000000500000001n, mode: 0o640},
+].map(file => ({...file, mtime: msFromNs(file.ns)}));
 
 test('rclone sees what cloudsync uploaded: sizes, mtimes, MD5s and modes', async () => {
 	const remote = cloudsync('up');
 	for (const file of files) {
-		await remote.write(file.name, Readable.from([file.data]), {size: file.data.length, mtime: file.mtime, mode: file.mode, uid: 1000, gid: 1000});
+		await remote.write(file.name, Readable.from([file.data]), {size: file.data.length, mtime: file.mtime, mtimeNs: file.ns, mode: file.mode, uid: 1000, gid: 1000});
 	}
 	const target = s3rverRemote(s3);
 	const items = await lsjson(target.path(`${bucket}/up`), ['-R', '--files-only', '--hash', '-M'], {env: target.env});
@@ -64,7 +66,7 @@ test('rclone sees what cloudsync uploaded: sizes, mtimes, MD5s and modes', async
 	for (const file of files) {
 		const item = items.find(i => i.Path === file.name)!;
 		expect(item.Size).toBe(file.data.length);
-		expect(Math.abs(rcloneTimeToMs(item.ModTime) - file.mtime)).toBeLessThan(0.001);
+		expect(parseSecondsNs(item.ModTime)).toBe(file.ns);
 		expect(item.Hashes?.md5 ?? item.Hashes?.MD5).toBe(md5(file.data));
 		expect(item.Metadata?.mode).toBe((0o100000 | file.mode).toString(8));
 		expect(item.Metadata?.uid).toBe('1000');
@@ -85,7 +87,7 @@ test('cloudsync sees what rclone uploaded: sizes, mtimes, MD5s and modes', async
 		await fs.mkdir(path.dirname(full), {recursive: true});
 		await fs.writeFile(full, file.data);
 		await fs.chmod(full, file.mode);
-		await fs.utimes(full, file.mtime / 1000, file.mtime / 1000);
+		execFileSync('touch', ['-m', '-d', `@${formatSecondsNs(file.ns)}`, full]);
 	}
 	const target = s3rverRemote(s3);
 	// Small cut-off and chunks so big.bin goes multipart; -M carries mode/uid/gid.
@@ -96,10 +98,11 @@ test('cloudsync sees what rclone uploaded: sizes, mtimes, MD5s and modes', async
 	for (const file of files) {
 		const entry = entries.find(e => e.path === file.name)!;
 		const item = theirs.find(i => i.Path === file.name)!;
-		const localMtime = Number((await fs.stat(path.join(source, file.name), {bigint: true})).mtimeNs) / 1e6;
+		expect((await fs.stat(path.join(source, file.name), {bigint: true})).mtimeNs).toBe(file.ns);
 		expect(entry.size).toBe(file.data.length);
 		expect(entry.size).toBe(item.Size);
-		expect(Math.abs(entry.mtime - localMtime)).toBeLessThan(0.001);
+		expect(entry.mtimeNs).toBe(file.ns);
+		expect(parseSecondsNs(item.ModTime)).toBe(file.ns);
 		expect(Math.abs(entry.mtime - rcloneTimeToMs(item.ModTime))).toBeLessThan(0.001);
 		expect(entry.mode).toBe(file.mode);
 		const stat = await cloudsync('down').stat(file.name);

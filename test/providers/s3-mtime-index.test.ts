@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, expect, test} from 'vitest';
 import {formatMtime, md5FromEtag, parseMtime, posixFromMetadata, posixToMetadata} from '../../source/providers/s3-metadata.js';
+import {msFromNs} from '../../source/core/mtime.js';
 import {FileMtimeIndex} from '../../source/providers/s3-mtime-index.js';
 
 let dir: string;
@@ -17,16 +18,19 @@ test('answers only for the exact ETag and size, and survives a reopen', async ()
 	const file = path.join(dir, 'tasks', '7.mtimes.json');
 	const index = await FileMtimeIndex.open(file);
 	expect(index.get('a', 'e1', 1)).toBeUndefined();
-	index.set('a', 'e1', 1, 1700000000123.456, {mode: 0o640, uid: 5});
-	index.set('b/c', 'e2', 2, 1);
-	index.set('gone', 'e3', 3, 2);
+	index.set('a', 'e1', 1, {mtime: 1700000000123.456}, {mode: 0o640, uid: 5});
+	index.set('b/c', 'e2', 2, {mtime: 1});
+	index.set('gone', 'e3', 3, {mtime: 2});
+	index.set('exact', 'e4', 4, {mtime: 1700000000123.4568, mtimeNs: 1700000000123456789n});
 	index.delete('gone');
-	expect(index.get('a', 'e1', 1)).toBe(1700000000123.456);
+	expect(index.get('a', 'e1', 1)).toEqual({mtime: 1700000000123.456});
 	expect(index.get('a', 'other-etag', 1)).toBeUndefined();
 	expect(index.get('a', 'e1', 2)).toBeUndefined();
 	await index.flush();
 	const reopened = await FileMtimeIndex.open(file);
-	expect(reopened.get('a', 'e1', 1)).toBe(1700000000123.456);
+	expect(reopened.get('a', 'e1', 1)).toEqual({mtime: 1700000000123.456});
+	// Nanoseconds survive exactly; the ms figure is derived from them.
+	expect(reopened.get('exact', 'e4', 4)).toEqual({mtime: msFromNs(1700000000123456789n), mtimeNs: 1700000000123456789n});
 	expect(reopened.getPosix('a', 'e1', 1)).toEqual({mode: 0o640, uid: 5});
 	expect(reopened.getPosix('b/c', 'e2', 2)).toBeUndefined();
 	expect(reopened.get('gone', 'e3', 3)).toBeUndefined();
@@ -46,19 +50,19 @@ test('a damaged or foreign file is an empty index that is rewritten on the next 
 	await fs.writeFile(file, JSON.stringify({format: 'cloudsync-s3-mtime-index', version: 1, entries: [['k', 'e', 1, 5], ['bad'], 'x', ['k2', 'e', 'not a size', 1]]}));
 	const index = await FileMtimeIndex.open(file);
 	expect(index.size).toBe(1);
-	expect(index.get('k', 'e', 1)).toBe(5);
+	expect(index.get('k', 'e', 1)).toEqual({mtime: 5});
 });
 
 test('20,000 entries round-trip through the file', async () => {
 	const file = path.join(dir, 'big.json');
 	const index = await FileMtimeIndex.open(file);
-	for (let i = 0; i < 20_000; i++) index.set(`photos/2024/${i}.jpg`, `${i.toString(16).padStart(32, '0')}`, i * 10, 1700000000000 + i);
+	for (let i = 0; i < 20_000; i++) index.set(`photos/2024/${i}.jpg`, `${i.toString(16).padStart(32, '0')}`, i * 10, {mtime: 1700000000000 + i});
 	await index.flush();
 	const started = performance.now();
 	const reopened = await FileMtimeIndex.open(file);
 	const loadMs = performance.now() - started;
 	expect(reopened.size).toBe(20_000);
-	for (let i = 0; i < 20_000; i += 997) expect(reopened.get(`photos/2024/${i}.jpg`, `${i.toString(16).padStart(32, '0')}`, i * 10)).toBe(1700000000000 + i);
+	for (let i = 0; i < 20_000; i += 997) expect(reopened.get(`photos/2024/${i}.jpg`, `${i.toString(16).padStart(32, '0')}`, i * 10)?.mtime).toBe(1700000000000 + i);
 	const {size} = await fs.stat(file);
 	console.log(`mtime index: 20,000 entries, ${(size / 1024).toFixed(0)} KiB, loaded in ${loadMs.toFixed(1)} ms`);
 });

@@ -244,7 +244,7 @@ describe('metadata, listing, deletes', () => {
 		// The index knows all but every 15th object: those 100 need a HEAD.
 		const index = new MemoryMtimeIndex();
 		names.forEach((name, i) => {
-			if (i % 15 !== 0) index.set(`many/${name}`, md5(i), `content ${i}`.length, (1600000000 + i) * 1000);
+			if (i % 15 !== 0) index.set(`many/${name}`, md5(i), `content ${i}`.length, {mtime: (1600000000 + i) * 1000});
 		});
 		let heads = 0;
 		const counting: MtimeIndex = {

@@ -1,6 +1,7 @@
 import {PassThrough} from 'node:stream';
 import {describe, expect, test} from 'vitest';
 import {CloudSyncError} from '../../source/core/errors.js';
+import {msFromNs} from '../../source/core/mtime.js';
 import type {Entry, RemoteFeatures} from '../../source/providers/remote.js';
 import {TokenBucket} from '../../source/sync/bwlimit-runtime.js';
 import {checkedListing, march} from '../../source/sync/march.js';
@@ -92,6 +93,19 @@ describe('plan (rclone rules)', () => {
 		expect(decide({destination: file('x')}, planContext('COPY', local, s3))).toEqual({kind: 'none'});
 		expect(decide({destination: file('x')}, planContext('MOVE', local, s3))).toEqual({kind: 'none'});
 		expect(decide({source: dir('d')}, planContext('SYNC', local, local, true))).toEqual({kind: 'mkdir'});
+	});
+	test('exact times: one nanosecond apart differs when both sides keep nanoseconds; float ms never judge below a microsecond', () => {
+		const exact: RemoteFeatures = {...local, precisionMs: 1e-6};
+		const ctx = planContext('SYNC', exact, exact);
+		expect(ctx.modifyWindowNs).toBe(1n);
+		const at = (ns: bigint) => ({...file('a', 2, msFromNs(ns)), mtimeNs: ns});
+		expect(decide({source: at(1700000000123456789n), destination: at(1700000000123456789n)}, ctx)).toEqual({kind: 'equal'});
+		expect(decide({source: at(1700000000123456789n), destination: at(1700000000123456788n)}, ctx)).toEqual({kind: 'compare-hash', hash: 'md5'});
+		// One side without nanoseconds (an old index, a microsecond clock): compared as ms, to within 1 µs.
+		expect(decide({source: at(1700000000123456789n), destination: file('a', 2, 1700000000123.4565)}, ctx)).toEqual({kind: 'equal'});
+		expect(decide({source: at(1700000000123456789n), destination: file('a', 2, 1700000000123.458)}, ctx)).toEqual({kind: 'compare-hash', hash: 'md5'});
+		// A coarse side widens the window for exact times too.
+		expect(decide({source: at(1700000000123456789n), destination: at(1700000000123000000n)}, planContext('SYNC', exact, s3))).toEqual({kind: 'equal'});
 	});
 	test('after a hash comparison', () => {
 		expect(afterHash(true, true)).toEqual({kind: 'set-mtime'});
