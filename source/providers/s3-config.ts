@@ -25,6 +25,7 @@ export const s3Description: ProviderDescription = {
 		{name: 'preset', label: 'Service', help: 'Fills the endpoint: aws, b2 (Backblaze B2), wasabi, r2 (Cloudflare R2), minio, storj (gateway), or other.', type: 'select', options: s3Presets, default: 'aws'},
 		{name: 'access_key_id', label: 'Access key ID', help: 'The access key ID of the S3 key.', type: 'string', required: true},
 		{name: 'secret_access_key', label: 'Secret access key', help: 'The secret that belongs to the access key ID.', type: 'string', secret: true, required: true},
+		{name: 'session_token', label: 'Session token', help: 'Only for temporary keys (AWS STS or SSO): the token issued with them; empty for ordinary keys.', type: 'string', secret: true, default: ''},
 		{name: 'endpoint', label: 'Endpoint', help: 'The service URL, e.g. https://s3.us-west-004.backblazeb2.com; empty for Amazon S3 or when the service preset fills it.', type: 'string', default: ''},
 		{name: 'region', label: 'Region', help: 'e.g. eu-west-1; empty to detect it from the bucket.', type: 'string', default: ''},
 		{name: 'force_path_style', label: 'Path-style URLs', help: 'Address buckets as endpoint/bucket instead of bucket.endpoint (MinIO and most self-hosted servers need this).', type: 'boolean', default: false},
@@ -40,6 +41,8 @@ export type S3Settings = {
 	preset: S3Preset;
 	accessKeyId: string;
 	secretAccessKey: string;
+	/** Temporary keys' session token; empty for ordinary keys. */
+	sessionToken: string;
 	/** Empty for Amazon S3's own endpoints. */
 	endpoint: string;
 	/** Empty: detect from the bucket. */
@@ -126,6 +129,7 @@ export function s3Settings(attributes: Attributes): S3Settings {
 		preset,
 		accessKeyId,
 		secretAccessKey,
+		sessionToken: String(attributes.session_token ?? '').trim(),
 		endpoint,
 		region,
 		forcePathStyle: flag(attributes, 'force_path_style') || pathStyleDefault,
