@@ -59,11 +59,11 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 	let bytes = 0;
 	let retryable = false;
 
-	const fail = (path: string, error: unknown) => {
+	const fail = (path: string, error: unknown, final = false) => {
 		if (signal?.aborted) return;
 		const message = userMessage(error);
 		counts.errors++;
-		if (!(error instanceof CloudSyncError && FINAL_KINDS.has(error.kind))) retryable = true;
+		if (!final && !(error instanceof CloudSyncError && FINAL_KINDS.has(error.kind))) retryable = true;
 		if (errors.length < MAX_ERRORS_KEPT) errors.push({path, message});
 		log({level: 'error', action: 'error', path, message});
 	};
@@ -240,10 +240,9 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 		}
 		listed = !signal?.aborted;
 	} catch (error) {
-		fail('', new CloudSyncError(
-			error instanceof CloudSyncError ? error.kind : 'transient',
-			`Listing failed: ${userMessage(error)}`,
-		));
+		const kind = error instanceof CloudSyncError ? error.kind : 'transient';
+		// A folder that is not there does not appear by listing it again: no whole-run retry.
+		fail('', new CloudSyncError(kind, `Listing failed: ${userMessage(error)}`), kind === 'not_found');
 	}
 	await checkers.drain();
 	await transfers.drain();

@@ -39,9 +39,13 @@ test('a dry run into a missing destination folder lists the copies and creates n
 test('a missing source folder fails the run and deletes nothing', async () => {
 	await writeTree(dst, {'keep.txt': 'precious'});
 	const before = await snapshot(dst);
-	const result = await runSync({source: new LocalRemote(path.join(src, 'typo')), destination: new LocalRemote(dst), mode: 'SYNC', sleep: async () => {}});
+	const logs: SyncLogEntry[] = [];
+	const result = await runSync({source: new LocalRemote(path.join(src, 'typo')), destination: new LocalRemote(dst), mode: 'SYNC', sleep: async () => {}, onLog: entry => logs.push(entry)});
 	expect(result.ok).toBe(false);
 	expect(result.errors[0]?.message).toMatch(/does not exist/);
+	// Listing it again would not make it appear: one attempt, no retry.
+	expect(result.attempts).toBe(1);
+	expect(logs.filter(entry => entry.action === 'retry')).toEqual([]);
 	expect(await snapshot(dst)).toEqual(before);
 });
 
