@@ -3,7 +3,7 @@ import {taskSchema, type Task} from '../core/model.js';
 import {restoreTask} from '../core/restore.js';
 import {describeSchedule, parseScheduleOption} from '../core/schedule.js';
 import {listRuns} from '../jobs/history.js';
-import {assertTaskValid} from '../services/task-checks.js';
+import {assertTaskValid, taskWarnings} from '../services/task-checks.js';
 import type {NewTask, Store} from '../store/store.js';
 import {type Io, printJson, printLine, table, UsageError} from './io.js';
 import {taskFieldsFromFlags, type TaskFlags} from './task-options.js';
@@ -27,6 +27,7 @@ export async function taskAdd(store: Store, flags: TaskFlags & {verify: boolean;
 	const task = await store.addTask(input);
 	if (flags.json) printJson(io, publicTask(task));
 	else printLine(io, `Added task ${task.id} "${task.description}" (${task.direction} ${task.transferMode}, ${describeSchedule(task.schedule)}${task.enabled ? '' : ', disabled'}).`);
+	await printWarnings(io, task);
 	return 0;
 }
 
@@ -39,6 +40,7 @@ export async function taskEdit(store: Store, id: number, flags: TaskFlags & {ver
 	const task = await store.updateTask(id, patch);
 	if (flags.json) printJson(io, publicTask(task));
 	else printLine(io, `Updated task ${task.id} "${task.description}".`);
+	if (patch.path !== undefined || patch.direction !== undefined) await printWarnings(io, task);
 	return 0;
 }
 
@@ -104,6 +106,11 @@ export async function taskRestore(store: Store, id: number, options: {descriptio
 	if (options.json) printJson(io, publicTask(task));
 	else printLine(io, `Added restore task ${task.id} "${task.description}" (${task.direction} ${task.transferMode} into ${task.path}); it is disabled: run it with \`cloudsync task run ${task.id}\`.`);
 	return 0;
+}
+
+/** Warnings go to stderr, so --json output stays one document. */
+async function printWarnings(io: Io, task: Task): Promise<void> {
+	for (const warning of await taskWarnings(task)) io.stderr.write(`warning: ${warning}\n`);
 }
 
 /** A task as shown to people and scripts: secrets masked. */

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import {CloudSyncError} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import {scheduleProblem} from '../core/schedule.js';
@@ -23,6 +24,21 @@ export async function checkTask(store: Store, task: Task, options: {remote?: boo
 		if (missing) problems.push({field: 'folder', message: missing});
 	}
 	return problems;
+}
+
+/**
+ * Things worth saying that do not stop a save: a PUSH from a local folder
+ * that does not exist (yet: a disk that is mounted later, a folder made by a
+ * pre-script) fails every run until it does.
+ */
+export async function taskWarnings(task: Pick<Task, 'direction' | 'path'>): Promise<string[]> {
+	if (task.direction !== 'PUSH' || !task.path.startsWith('/')) return [];
+	try {
+		const stats = await fs.stat(task.path);
+		return stats.isDirectory() ? [] : [`${task.path} is a file, not a folder: a PUSH run fails until it is a folder`];
+	} catch {
+		return [`the folder ${task.path} does not exist yet: a PUSH run fails until it does`];
+	}
 }
 
 /** Throws the first problem as one clear sentence. */

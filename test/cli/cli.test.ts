@@ -81,6 +81,22 @@ describe('cloudsync CLI', () => {
 		expectOneLineFailure(await cloudsync(home.dir, ['task', 'show', '1']), 1, /there is no task 1/);
 	});
 
+	test('a PUSH from a folder that does not exist is saved with a warning on stderr (it may be mounted later)', async () => {
+		await cloudsync(home.dir, ['credential', 'add', 'disk', '--provider', 'local', '--field', `root=${disk}`]);
+		const missing = path.join(disk, 'not-mounted-yet');
+		const add = await cloudsync(home.dir, ['--json', 'task', 'add', '--description', 'later', '--credential', 'disk', '--direction', 'push', '--mode', 'copy', '--path', missing]);
+		expect(add.code).toBe(0);
+		expect(JSON.parse(add.stdout)).toMatchObject({id: 1, path: missing});
+		expect(add.stderr).toBe(`warning: the folder ${missing} does not exist yet: a PUSH run fails until it does\n`);
+		// A PULL creates its folder, so it gets no warning; a path changed to a file does.
+		const pull = await cloudsync(home.dir, ['task', 'add', '--description', 'restore', '--credential', 'disk', '--direction', 'pull', '--mode', 'copy', '--path', missing]);
+		expect(pull.stderr).toBe('');
+		await fs.writeFile(path.join(disk, 'a-file'), '');
+		const edit = await cloudsync(home.dir, ['task', 'edit', '1', '--path', path.join(disk, 'a-file')]);
+		expect(edit.code).toBe(0);
+		expect(edit.stderr).toMatch(/^warning: .*a-file is a file, not a folder: a PUSH run fails until it is a folder\n$/);
+	});
+
 	test('bad task input is refused with one sentence and leaves the store unchanged', async () => {
 		await cloudsync(home.dir, ['credential', 'add', 'disk', '--provider', 'local', '--field', `root=${disk}`]);
 		const before = await dbText();
