@@ -16,7 +16,8 @@ export class DbFile implements Adapter<DbData> {
 	 * The last text that validated, and what it validated to. Validating 1,000
 	 * tasks takes 50-90 ms and a screen reads the file several times in a row
 	 * (tasks, last runs, the scheduler): text that is byte for byte the same is
-	 * not validated again. Each read still gets its own copy.
+	 * not validated again. Every read of that text gets the same data, frozen so
+	 * that no reader can change what the next one sees (Store.update changes a copy).
 	 */
 	#validated: {text: string; data: DbData} | undefined;
 
@@ -30,10 +31,10 @@ export class DbFile implements Adapter<DbData> {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
 			throw new CloudSyncError('corrupt', `cannot read ${this.file}: ${(error as Error).message}`);
 		}
-		if (this.#validated?.text === text) return structuredClone(this.#validated.data);
-		const data = parseDb(text, this.file);
+		if (this.#validated?.text === text) return this.#validated.data;
+		const data = deepFreeze(parseDb(text, this.file));
 		this.#validated = {text, data};
-		return structuredClone(data);
+		return data;
 	}
 
 	async write(data: DbData): Promise<void> {
@@ -66,6 +67,15 @@ export function parseDb(text: string, file: string): DbData {
 		throw new CloudSyncError('corrupt', `${file}${at}: ${describeSchemaError(parsed.error)}; ${advice}`);
 	}
 	return parsed.data;
+}
+
+/** Freezes `value` and everything in it (plain data: objects and arrays). */
+function deepFreeze<T>(value: T): T {
+	if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+		Object.freeze(value);
+		for (const item of Object.values(value)) deepFreeze(item);
+	}
+	return value;
 }
 
 export {emptyDb};

@@ -157,6 +157,56 @@ describe('a broken db.json', () => {
 	});
 });
 
+describe('reading an unchanged db.json', () => {
+	test('validates it once: later reads share the same frozen data until the file changes', async () => {
+		const store = await Store.open(home.dir);
+		await store.saveCredential(s3Credential);
+		await store.addTask(taskInput());
+		const first = await store.read();
+		const second = await store.read();
+		expect(second).toBe(first);
+		expect(Object.isFrozen(first)).toBe(true);
+		expect(Object.isFrozen(first.tasks[0]!.schedule)).toBe(true);
+		expect(() => {
+			(first.tasks[0]!.schedule as {hour: string}).hour = '5';
+		}).toThrow(TypeError);
+		// What readers are handed out to change stays theirs.
+		const [task] = await store.listTasks();
+		task!.description = 'changed by a reader';
+		expect((await store.listTasks())[0]!.description).toBe('home to s3');
+		// An update works on a copy, and its result is read afresh.
+		await store.updateTask(1, {description: 'renamed'});
+		const third = await store.read();
+		expect(third).not.toBe(first);
+		expect(third.tasks[0]!.description).toBe('renamed');
+		expect(first.tasks[0]!.description).toBe('home to s3');
+	});
+
+	test('still reports a task that another process broke after it was read, with its line', async () => {
+		const store = await Store.open(home.dir);
+		await store.saveCredential(s3Credential);
+		await store.addTask(taskInput());
+		await store.addTask(taskInput({description: 'second'}));
+		expect(await store.listTasks()).toHaveLength(2);
+		const file = path.join(home.dir, 'db.json');
+		const text = await fs.readFile(file, 'utf8');
+		const broken = text.replace('"description": "second",\n\t\t\t"credential": "backup-s3",\n\t\t\t"direction": "PUSH"', '"description": "second",\n\t\t\t"credential": "backup-s3",\n\t\t\t"direction": "SIDEWAYS"');
+		expect(broken).not.toBe(text);
+		await fs.writeFile(file, broken);
+		const error = await store.listTasks().then(
+			() => undefined,
+			(error_: unknown) => error_,
+		);
+		expect(error).toBeInstanceOf(CloudSyncError);
+		const line = broken.split('\n').findIndex(l => l.includes('SIDEWAYS')) + 1;
+		expect((error as Error).message).toContain(`${file} line ${line}: tasks[1].direction:`);
+		expect((error as Error).message).toContain('cloudsync will not overwrite it');
+		// Put back as it was, it reads again (and as before).
+		await fs.writeFile(file, text);
+		expect((await store.listTasks()).map(t => t.description)).toEqual(['home to s3', 'second']);
+	});
+});
+
 describe('config export and import', () => {
 	async function exported(withSecretSeed: boolean): Promise<string> {
 		const store = await Store.open(home.dir);
