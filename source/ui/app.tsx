@@ -1,4 +1,5 @@
 import type {Store} from '../store/store.js';
+import {withFastGraphemes} from './graphemes.js';
 import type {Services} from './services.js';
 
 export type TuiOptions = {
@@ -30,6 +31,25 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	// (The bundle in dist/app has it fixed at build time; this covers running from dist/ or sources.)
 	const env = process.env;
 	env['NODE_ENV'] ??= 'production';
-	const {startTui} = await import('./start.js');
+	// Ink and the libraries it draws with are loaded here, and set themselves up as they load.
+	const {startTui} = await withFastGraphemes(() => withoutFetch(() => import('./start.js')));
 	return startTui({...options, stdin, stdout, stderr});
+}
+
+/**
+ * Runs `load` with no global `fetch`. Ink's layout engine (yoga) is WebAssembly
+ * embedded in its module; when `fetch` exists it fetches it from a data: URL,
+ * and the first call of Node's `fetch` loads its whole HTTP client (undici):
+ * about 70 ms of the start. Without `fetch` yoga decodes the same bytes itself.
+ * Nothing else runs while the modules load, and `fetch` is put back after.
+ */
+export async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
+	const original = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+	if (!original?.configurable) return load();
+	Object.defineProperty(globalThis, 'fetch', {value: undefined, configurable: true, writable: true, enumerable: original.enumerable});
+	try {
+		return await load();
+	} finally {
+		Object.defineProperty(globalThis, 'fetch', original);
+	}
 }
