@@ -27,12 +27,19 @@ export type LiveServices = Services & {
 	ready(): Promise<void>;
 };
 
+/** Background work waits this long after the first screen is drawn, so that frame reaches the terminal first. */
+const backgroundDelayMs = 50;
+/** ...and starts anyway this long after the services were made, should no screen say it was drawn. */
+const backgroundFallbackMs = 1500;
+
 export function createServices(store: Store, options: LiveServicesOptions = {}): LiveServices {
 	// The registry pulls in the cloud SDKs (the slowest part of starting): it loads
-	// while the first frame is drawn. It also registers which credential fields are
-	// secret, so everything that reads, writes or logs credentials waits for it.
+	// after the first frame is drawn, or at once when something needs it. It also
+	// registers which credential fields are secret, so everything that reads,
+	// writes or logs credentials waits for it.
 	let registry: Registry | undefined;
-	const loading = import('../providers/registry.js').then(module => (registry = module));
+	let loading: Promise<Registry> | undefined;
+	const load = (): Promise<Registry> => (loading ??= import('../providers/registry.js').then(module => (registry = module)));
 	const loaded = (): Registry => {
 		if (!registry) throw new Error('the provider registry is still loading');
 		return registry;
@@ -41,19 +48,29 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 	const startRun = runner.start.bind(runner);
 	const startUnsaved = runner.dryRunUnsaved.bind(runner);
 	runner.start = async (...args) => {
-		await loading;
+		await load();
 		return startRun(...args);
 	};
 	runner.dryRunUnsaved = async (...args) => {
-		await loading;
+		await load();
 		return startUnsaved(...args);
 	};
 	const scheduler =
 		options.scheduler === false
 			? undefined
 			: new SchedulerService({dataDir: store.dir, kind: 'tui', loadTasks: () => store.listTasks(), startRun: startRunWith(runner, store.dir), recordSkip: recordSkipIn(store.dir)});
-	// Planning every task's next run takes a while with many tasks: after the first frame.
-	const schedulerStart = scheduler ? setTimeout(() => scheduler.start(), 400) : undefined;
+	// Loading the registry and planning every task's next run take a while with
+	// many tasks: after the first frame, so they do not delay it.
+	let background: NodeJS.Timeout | undefined;
+	let closed = false;
+	const startBackground = () => {
+		clearTimeout(background);
+		background = undefined;
+		if (closed) return;
+		void load().catch(() => undefined);
+		scheduler?.start();
+	};
+	background = setTimeout(startBackground, backgroundFallbackMs).unref();
 	// Every change to the tasks reaches the running schedule at once.
 	const changed = async <T>(result: T): Promise<T> => {
 		await scheduler?.reload().catch(() => undefined);
@@ -62,19 +79,24 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 	return {
 		listTasks: () => store.listTasks(),
 		ready: async () => {
-			await loading;
+			await load();
+		},
+		screenDrawn: () => {
+			if (background === undefined) return;
+			clearTimeout(background);
+			background = setTimeout(startBackground, backgroundDelayMs);
 		},
 		isReady: () => registry !== undefined,
 		listCredentials: async () => {
-			await loading;
+			await load();
 			return store.listCredentials();
 		},
 		saveCredential: async (credential, saveOptions) => {
-			await loading;
+			await load();
 			await store.saveCredential(credential, saveOptions);
 		},
 		deleteCredential: async name => {
-			await loading;
+			await load();
 			await store.deleteCredential(name);
 		},
 		addTask: async input => changed(await store.addTask(input)),
@@ -87,7 +109,7 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 			return loaded().providers;
 		},
 		validateAttributes: (provider, attributes) => loaded().validateAttributes(provider, attributes),
-		verifyCredential: async credential => (await loading).verifyCredential(credential),
+		verifyCredential: async credential => (await load()).verifyCredential(credential),
 		browser: credential => loaded().openBrowser(credential),
 		localDirectories: async dir => {
 			const entries = await fs.readdir(dir, {withFileTypes: true});
@@ -112,7 +134,7 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		},
 
 		checkTask: async task => {
-			await loading;
+			await load();
 			const {checkTask} = await import('../services/task-checks.js');
 			return checkTask(store, task);
 		},
@@ -135,7 +157,8 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		followRunLog: (owner, runId, onLine, signal) => followRunLog(store.dir, owner, runId, onLine, {signal, pollMs: 100}),
 		schedulerStatus: (): SchedulerStatus => scheduler?.status() ?? {mode: 'off'},
 		close: async () => {
-			clearTimeout(schedulerStart);
+			closed = true;
+			clearTimeout(background);
 			await scheduler?.stop();
 		},
 	};

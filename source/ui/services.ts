@@ -73,6 +73,8 @@ export type Services = {
 	ready?(): Promise<void>;
 	/** Whether `ready()` has resolved already. */
 	isReady?(): boolean;
+	/** The first screen shows its data: background work that would have delayed it (registry, scheduler) may start. */
+	screenDrawn?(): void;
 	/** Stops background work (scheduler, watchers); runs are cancelled by the caller first. */
 	close(): Promise<void>;
 };

@@ -22,6 +22,10 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 	const filtered = useMemo(() => filteredTasks(state), [state.tasks, state.filter]);
 	const viewport = Math.max(1, height - 2 - (state.expanded !== undefined ? detailLines : 0));
 	useEffect(() => dispatch({type: 'viewport', rows: viewport}), [viewport]);
+	// Once the tasks are on the screen, the app may load what it did not need for them.
+	useEffect(() => {
+		if (!state.loading) services.screenDrawn?.();
+	}, [state.loading]);
 	const keymap = tasksKeymapFor(state);
 	useEffect(() => ui.setKeymap(keymap), [keymap]);
 
@@ -125,7 +129,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 	};
 	useTasksInput(state, perform, !modalOpen);
 
-	const columns = columnsFor(width);
+	const columns = useMemo(() => columnsFor(width), [width]);
 	const rows = filtered.slice(state.top, state.top + viewport);
 	const dialogTask = state.dialog ? state.tasks.find(t => t.id === state.dialog!.taskId) : undefined;
 	const area = {width, height, top: 1};
