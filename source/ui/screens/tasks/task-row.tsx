@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import type {RunRecord, Task} from '../../../core/model.js';
 import type {ActiveRun} from '../../../jobs/types.js';
 import {progressText} from '../../components/progress.js';
@@ -39,7 +40,8 @@ export function lastResultText(record: RunRecord | undefined): string {
 
 export type RowInfo = {schedule: string; next: string};
 
-export function TaskRow({task, info, columns, selected, run, last, theme}: {task: Task; info: RowInfo; columns: Columns; selected: boolean; run?: ActiveRun; last?: RecordOrUndefined; theme: Theme}) {
+/** One line of the table. Memoized: a key press or a run's progress redraws only the rows it changes (two, or one). */
+export const TaskRow = memo(function TaskRow({task, info, columns, selected, run, last, theme}: {task: Task; info: RowInfo; columns: Columns; selected: boolean; run?: ActiveRun; last?: RecordOrUndefined; theme: Theme}) {
 	const lead = `${selected ? '›' : ' '} ` + cell(String(task.id), columns.id) + cell(task.description, columns.description) + cell(task.direction, columns.direction) + cell(task.transferMode, columns.mode) + (columns.credential ? cell(task.credential, columns.credential) : '') + (columns.schedule ? cell(task.enabled ? info.schedule : 'disabled', columns.schedule) : '');
 	const style = selected ? theme.selection : {inverse: false};
 	if (run) {
@@ -59,7 +61,7 @@ export function TaskRow({task, info, columns, selected, run, last, theme}: {task
 			<Text color={colour}>{fit(result, columns.last)}</Text>
 		</Text>
 	);
-}
+});
 
 type RecordOrUndefined = RunRecord | undefined;
 
@@ -76,7 +78,7 @@ export function TaskDetails({task, info, width, action, run, last, theme}: {task
 			? `Last run ${last.state}${last.dryRun ? ' (dry run)' : ''} ${formatDateTime(new Date(last.endedAt ?? last.startedAt))}: ${last.filesTransferred} files, ${formatBytes(last.bytesTransferred)}, ${last.filesDeleted} deleted${last.error ? ` — ${last.error}` : ''}`
 			: 'Never run.';
 	return (
-		<Box flexDirection="column" marginLeft={4} width={width - 4} height={detailLines}>
+		<Box flexDirection="column" marginLeft={4} width={width - 4} height={detailLines} overflow="hidden">
 			<Text>{fit(`${task.path} ${arrow} ${task.credential}:${remote}  ${task.transferMode}${task.encryption ? ' encrypted' : ''}`, width - 4)}</Text>
 			<Text>{fit(`Schedule: ${info.schedule}${task.enabled ? `, next ${info.next}` : ' (disabled)'}`, width - 4)}</Text>
 			<Text color={last?.state === 'FAILED' ? theme.bad : undefined}>{fit(lastLine, width - 4)}</Text>
