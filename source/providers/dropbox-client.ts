@@ -5,11 +5,12 @@
  * 429 waits what the server asks, 5xx and broken connections back off.
  */
 import {Dropbox, DropboxAuth, DropboxResponseError, type DropboxResponse} from 'dropbox';
-import {request as httpRequest, type IncomingMessage} from 'node:http';
+import {request as httpRequest, type Agent, type IncomingMessage} from 'node:http';
 import {request as httpsRequest} from 'node:https';
 import nodeFetch, {type RequestInit} from 'node-fetch';
 import {CloudSyncError} from '../core/errors.js';
 import {dropboxError, hasErrorTag, isDropboxFailure, tokenInvalidMessage} from './dropbox-errors.js';
+import {watchedAgents} from './stall-watch.js';
 import {dropboxEndpoints, refreshDropboxToken, type DropboxEndpoints, type DropboxTokens} from './dropbox-oauth.js';
 
 export type DropboxAuthSettings = {
@@ -30,9 +31,11 @@ export type RetrySettings = {
 	/** Longest Retry-After we sleep through ourselves; longer ones go back to the caller. */
 	maxWaitMs: number;
 	baseDelayMs: number;
+	/** Silence after which a connection counts as broken (and the request is retried). */
+	idleTimeoutMs: number;
 };
 
-export const defaultRetry: RetrySettings = {rateLimitAttempts: 5, transientAttempts: 3, maxWaitMs: 60_000, baseDelayMs: 500};
+export const defaultRetry: RetrySettings = {rateLimitAttempts: 5, transientAttempts: 3, maxWaitMs: 60_000, baseDelayMs: 500, idleTimeoutMs: 120_000};
 
 /** Renew the token this long before Dropbox says it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -46,6 +49,7 @@ export class DropboxClient {
 	private token: string;
 	private tokenExpiry: number;
 	private refreshing?: Promise<void>;
+	private readonly agentFor: (url: URL) => Agent;
 
 	constructor(
 		private readonly settings: DropboxAuthSettings,
@@ -53,6 +57,7 @@ export class DropboxClient {
 		private readonly retry: RetrySettings = defaultRetry,
 	) {
 		this.endpoints = dropboxEndpoints(settings.apiUrl);
+		this.agentFor = watchedAgents(retry.idleTimeoutMs);
 		this.token = settings.token;
 		const expiry = settings.tokenExpiry ? Date.parse(settings.tokenExpiry) : Number.NaN;
 		this.tokenExpiry = Number.isNaN(expiry) ? Number.POSITIVE_INFINITY : expiry;
@@ -89,7 +94,7 @@ export class DropboxClient {
 					'Accept-Encoding': 'identity',
 				};
 				if (range) headers.Range = range;
-				const response = await postForStream(`${this.endpoints.content}/2/files/download`, headers, signal);
+				const response = await postForStream(`${this.endpoints.content}/2/files/download`, headers, this.agentFor, signal);
 				const status = response.statusCode ?? 0;
 				if (status >= 200 && status < 300) return response;
 				const chunks: Buffer[] = [];
@@ -184,13 +189,14 @@ export class DropboxClient {
 	}
 
 	/** node-fetch for the SDK (Node's fetch lacks `res.buffer()`), with https -> http for a plain-http api_url. */
+	/** node-fetch for the SDK: connections watched for silence, and plain http where api_url says so. */
 	private sdkFetch(): typeof nodeFetch {
 		const {sdkDomain, plainHttp} = this.endpoints;
-		if (!sdkDomain || !plainHttp) return nodeFetch;
-		const securePrefix = `https://${sdkDomain.domain}/`;
-		const plainPrefix = `http://${sdkDomain.domain}/`;
-		const rewrite = (url: string) => (url.startsWith(securePrefix) ? plainPrefix + url.slice(securePrefix.length) : url);
-		return Object.assign((url: Parameters<typeof nodeFetch>[0], init?: RequestInit) => nodeFetch(typeof url === 'string' ? rewrite(url) : url, init), nodeFetch);
+		const securePrefix = sdkDomain ? `https://${sdkDomain.domain}/` : undefined;
+		const plainPrefix = sdkDomain ? `http://${sdkDomain.domain}/` : '';
+		const rewrite = (url: string) => (plainHttp && securePrefix && url.startsWith(securePrefix) ? plainPrefix + url.slice(securePrefix.length) : url);
+		const agent = (url: URL) => this.agentFor(url);
+		return Object.assign((url: Parameters<typeof nodeFetch>[0], init?: RequestInit) => nodeFetch(typeof url === 'string' ? rewrite(url) : url, {...init, agent}), nodeFetch);
 	}
 }
 
@@ -210,15 +216,11 @@ function retriedHere(error: unknown, mapped: CloudSyncError): boolean {
 	return error.status === 429 || error.status >= 500 || hasErrorTag(error, 'content_hash_mismatch');
 }
 
-/** Idle time after which a download connection counts as broken. */
-const SOCKET_IDLE_MS = 120_000;
-
-function postForStream(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+function postForStream(url: string, headers: Record<string, string>, agentFor: (url: URL) => Agent, signal?: AbortSignal): Promise<IncomingMessage> {
 	const target = new URL(url);
 	const request = target.protocol === 'http:' ? httpRequest : httpsRequest;
 	return new Promise((resolve, reject) => {
-		const outgoing = request(target, {method: 'POST', headers: {...headers, 'Content-Length': '0'}, signal}, resolve);
-		outgoing.setTimeout(SOCKET_IDLE_MS, () => outgoing.destroy(Object.assign(new Error('the connection stalled'), {code: 'ETIMEDOUT'})));
+		const outgoing = request(target, {method: 'POST', headers: {...headers, 'Content-Length': '0'}, agent: agentFor(target), signal}, resolve);
 		outgoing.on('error', reject);
 		outgoing.end();
 	});

@@ -6,6 +6,7 @@
  */
 import {CloudSyncError, type ErrorKind} from '../core/errors.js';
 import {parseRetryAfter} from '../core/retry-after.js';
+import {stalledCode} from './stall-watch.js';
 
 /** What a failed request left us: the SDK's DropboxResponseError has the same shape. */
 export type DropboxFailure = {status: number; headers?: {get(name: string): string | null}; error?: unknown};
@@ -143,6 +144,8 @@ export function networkError(error: unknown, action: string, where: string): Clo
 		case 'EHOSTUNREACH':
 		case 'ENETUNREACH':
 			return new CloudSyncError('unreachable', `cannot reach Dropbox (${code}): check the network`, options);
+		case stalledCode:
+			return new CloudSyncError('transient', `Dropbox stopped answering while trying to ${action} ${where}; it will be retried`, options);
 		case 'ECONNRESET':
 		case 'EPIPE':
 		case 'ERR_STREAM_PREMATURE_CLOSE':

@@ -308,6 +308,33 @@ describe('downloads', () => {
 	});
 });
 
+describe('a server that stops answering', () => {
+	const quiet = {retry: {baseDelayMs: 5, idleTimeoutMs: 300}};
+
+	test('an API call that gets no answer is tried again after the idle time; one that never does fails with a sentence', async () => {
+		server.putFile('/st/file', 'x');
+		const remote = new DropboxRemote({token: server.token, api_url: server.url}, {folder: 'st'}, quiet);
+		server.stallNext(1, {endpoint: 'files/get_metadata'});
+		const started = Date.now();
+		expect((await remote.stat('file'))?.size).toBe(1);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+		server.stallNext(3, {endpoint: 'files/get_metadata'});
+		const error = await caught(remote.stat('file'));
+		expect(error.kind).toBe('transient');
+		expect(error.message).toBe('Dropbox stopped answering while trying to read "/st/file" on Dropbox; it will be retried');
+	});
+
+	test('a download that goes silent half-way fails its stream instead of hanging; the next read is whole', async () => {
+		server.putFile('/st/big.bin', Buffer.alloc(256 * 1024, 2));
+		const remote = new DropboxRemote({token: server.token, api_url: server.url}, {folder: 'st'}, quiet);
+		server.stallNext(1, {endpoint: 'files/download', afterBytes: 1000});
+		const error = await caught(readAll(await remote.read('big.bin')));
+		expect(error.kind).toBe('transient');
+		expect(error.message).toMatch(/"\/st\/big.bin" on Dropbox/);
+		expect((await readAll(await remote.read('big.bin'))).length).toBe(256 * 1024);
+	});
+});
+
 describe('other answers become one sentence', () => {
 	const remote = () => new DropboxRemote({token: server.token, api_url: server.url}, {folder: 'answers'}, fast);
 

@@ -262,6 +262,31 @@ describe('through the SigV4-checking gateway to s3rver', () => {
 		expect(viaRemote.message).toMatch(/secret access key is wrong/);
 	});
 
+	test('a server that stops answering: the request ends after the idle time and is tried again', async () => {
+		const data = randomBytes(1000);
+		let puts = 0;
+		gateway.setFault(({method}) => (method === 'PUT' && puts++ === 0 ? 'stall' : undefined));
+		try {
+			const started = Date.now();
+			const answer = await client({requestTimeoutMs: 300}).putObject({bucket, key: 'stall/once.bin', body: data, contentMd5: md5(data).toString('base64')});
+			expect(answer.etag).toBe(`"${md5(data).toString('hex')}"`);
+			expect(puts).toBe(2);
+			expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+		} finally {
+			gateway.setFault(undefined);
+		}
+		gateway.setFault(({method}) => (method === 'PUT' ? (puts++, 'stall') : undefined));
+		try {
+			const error = s3Error(await client({requestTimeoutMs: 300}).putObject({bucket, key: 'stall/never.bin', body: data, contentMd5: md5(data).toString('base64')}).catch(e => e), {action: 'upload', bucket, endpoint: gateway.endpoint});
+			// Retried like any network failure, and said in one sentence.
+			expect(error.kind).toBe('unreachable');
+			expect(error.message).toMatch(/the connection timed out/);
+			expect(puts).toBe(2 + 3);
+		} finally {
+			gateway.setFault(undefined);
+		}
+	});
+
 	test('503s and dropped connections are tried again; a server that keeps failing ends after three attempts', async () => {
 		const data = randomBytes(1000);
 		let puts = 0;

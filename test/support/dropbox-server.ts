@@ -29,6 +29,7 @@ export type FaultOptions = {endpoint?: string; body?: unknown; afterHandling?: b
 type Fault = {remaining: number; endpoint?: string} & (
 	| {kind: 'respond'; status: number; headers: Record<string, string>; body?: unknown; afterHandling: boolean}
 	| {kind: 'drop'; afterBytes?: number}
+	| {kind: 'stall'; afterBytes?: number}
 	| {kind: 'corrupt'}
 );
 type Reply =
@@ -58,6 +59,8 @@ export type DropboxServer = {
 	failNext(count: number, status: number, headers?: Record<string, string>, options?: FaultOptions): void;
 	/** The next `count` requests lose their connection (downloads: after `afterBytes` of the body). */
 	dropNext(count: number, options?: {endpoint?: string; afterBytes?: number}): void;
+	/** The next `count` requests get no answer and the connection stays open (downloads: silent after `afterBytes` of the body). */
+	stallNext(count: number, options?: {endpoint?: string; afterBytes?: number}): void;
 	/** The next `count` request bodies (to `endpoint`, if given) arrive with one byte flipped. */
 	corruptNext(count: number, options?: {endpoint?: string}): void;
 	/** Expires the given access tokens (every one when none is given). */
@@ -114,6 +117,7 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 			req.socket.destroy();
 			return;
 		}
+		if (fault?.kind === 'stall' && fault.afterBytes === undefined) return; // a server that hangs
 		if (fault?.kind === 'respond' && !fault.afterHandling) {
 			send(res, fault.status, fault.body ?? defaultFaultBody(fault.status, fault.headers), fault.headers);
 			return;
@@ -136,7 +140,7 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 				res.writeHead(reply.status, {'Content-Type': 'text/html; charset=utf-8'}).end(reply.html);
 				return;
 			case 'download':
-				sendDownload(req, res, reply.value, fault?.kind === 'drop' ? fault.afterBytes : undefined);
+				sendDownload(req, res, reply.value, fault?.kind === 'drop' || fault?.kind === 'stall' ? {afterBytes: fault.afterBytes ?? 0, then: fault.kind} : undefined);
 				return;
 			case 'json':
 				send(res, reply.status, reply.value ?? null);
@@ -193,6 +197,9 @@ export async function startDropboxServer(options: DropboxServerOptions = {}): Pr
 		},
 		dropNext(count, dropOptions = {}) {
 			faults.push({kind: 'drop', remaining: count, endpoint: dropOptions.endpoint, afterBytes: dropOptions.afterBytes});
+		},
+		stallNext(count, stallOptions = {}) {
+			faults.push({kind: 'stall', remaining: count, endpoint: stallOptions.endpoint, afterBytes: stallOptions.afterBytes});
 		},
 		corruptNext(count, corruptOptions = {}) {
 			faults.push({kind: 'corrupt', remaining: count, endpoint: corruptOptions.endpoint});
@@ -261,7 +268,7 @@ function parseArg(req: http.IncomingMessage, url: URL, endpoint: string, route: 
 	}
 }
 
-function sendDownload(req: http.IncomingMessage, res: http.ServerResponse, reply: DownloadReply, dropAfter?: number): void {
+function sendDownload(req: http.IncomingMessage, res: http.ServerResponse, reply: DownloadReply, cut?: {afterBytes: number; then: 'drop' | 'stall'}): void {
 	const {content, metadata} = reply.download;
 	const headers: Record<string, string> = {
 		'Content-Type': 'application/octet-stream',
@@ -289,9 +296,11 @@ function sendDownload(req: http.IncomingMessage, res: http.ServerResponse, reply
 		headers['Content-Range'] = `bytes ${start}-${end}/${content.length}`;
 	}
 	headers['Content-Length'] = String(body.length);
-	if (dropAfter !== undefined) {
+	if (cut !== undefined) {
 		res.writeHead(status, headers);
-		res.write(body.subarray(0, dropAfter), () => res.destroy());
+		res.write(body.subarray(0, cut.afterBytes), () => {
+			if (cut.then === 'drop') res.destroy();
+		});
 		return;
 	}
 	res.writeHead(status, headers).end(body);

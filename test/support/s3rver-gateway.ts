@@ -16,7 +16,8 @@ import path from 'node:path';
 import type {S3rverHandle} from './s3rver.js';
 
 /** What to do to a request instead of serving it: answer with an HTTP status, or drop the connection. */
-export type GatewayFault = {status: number; code?: string; retryAfter?: string} | 'drop';
+/** An error answer, a dropped connection, or 'stall': the body is read and no answer ever comes. */
+export type GatewayFault = {status: number; code?: string; retryAfter?: string} | 'drop' | 'stall';
 
 export type S3rverGateway = {
 	endpoint: string;
@@ -146,6 +147,10 @@ export async function startS3rverGateway(s3rver: S3rverHandle): Promise<S3rverGa
 		const fault = decideFault?.({method: request.method ?? 'GET', url: new URL(request.url ?? '/', 'http://gateway')});
 		if (fault === 'drop') {
 			request.socket.destroy();
+			return;
+		}
+		if (fault === 'stall') {
+			request.resume();
 			return;
 		}
 		if (fault) {
