@@ -147,9 +147,13 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		runner,
 		lastRuns: async () => {
 			const result = new Map<number, RunRecord>();
-			for (const task of await store.listTasks()) {
-				const record = nthRun(store.dir, task.id, 1);
-				if (record) result.set(task.id, record);
+			const {tasks} = await store.read();
+			// One directory read per task, synchronous: in slices, so keys and frames get through between them.
+			for (let i = 0; i < tasks.length; i++) {
+				if (i > 0 && i % 100 === 0) await new Promise(resolve => setImmediate(resolve));
+				const id = tasks[i]!.id;
+				const record = nthRun(store.dir, id, 1);
+				if (record) result.set(id, record);
 			}
 			return result;
 		},

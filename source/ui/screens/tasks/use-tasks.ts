@@ -12,14 +12,14 @@ export function useTasks(ui: Ui, selectTaskId: number | undefined) {
 
 	const reload = useCallback(
 		async (select?: number) => {
-			// The tasks show as soon as they are read; last results (one history read per task) follow.
-			const runs = services.lastRuns().catch(() => new Map<number, RunRecord>());
+			// The tasks show as soon as they are read; last results (one history read per task)
+			// follow, read after the tasks so they do not hold up that frame.
 			try {
 				dispatch({type: 'loaded', tasks: await services.listTasks(), selectTaskId: select});
 			} catch (error) {
 				dispatch({type: 'failed', error: userMessage(error)});
 			}
-			setLastRuns(await runs);
+			setLastRuns(await services.lastRuns().catch(() => new Map<number, RunRecord>()));
 		},
 		[services],
 	);
