@@ -23,7 +23,9 @@ export function LogView({state, width, height, theme}: {state: LogsState; width:
 	const shown = state.lines.slice(first, first + height);
 	const needle = state.search.toLowerCase();
 	return (
-		<Box flexDirection="column" height={height} width={width} overflow="hidden">
+		// Clipped top and bottom only: each line is cut to the width by fit() (a wider one wraps and is
+		// clipped below), and clipping sideways costs Ink a slice of every line of every frame.
+		<Box flexDirection="column" height={height} width={width} overflowY="hidden">
 			{shown.map((line, i) => {
 				const index = first + i;
 				const text = fit(displayLine(line), width);
