@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Attributes} from '../core/fields.js';
-import type {RunRecord} from '../core/model.js';
+import type {RunRecord, Task} from '../core/model.js';
 import {restoreTask} from '../core/restore.js';
 import {describeSchedule, nextRuns, presetSchedule, scheduleProblems} from '../core/schedule.js';
 import {followRunLog, listRuns, nthRun} from '../jobs/history.js';
@@ -71,6 +71,7 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		scheduler?.start();
 	};
 	background = setTimeout(startBackground, backgroundFallbackMs).unref();
+	let startTasks: Task[] | undefined;
 	// Every change to the tasks reaches the running schedule at once.
 	const changed = async <T>(result: T): Promise<T> => {
 		await scheduler?.reload().catch(() => undefined);
@@ -80,6 +81,14 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		listTasks: () => store.listTasks(),
 		ready: async () => {
 			await load();
+		},
+		preloadTasks: async () => {
+			startTasks = await store.listTasks();
+		},
+		takeStartTasks: () => {
+			const tasks = startTasks;
+			startTasks = undefined;
+			return tasks;
 		},
 		screenDrawn: () => {
 			if (background === undefined) return;

@@ -75,6 +75,10 @@ export type Services = {
 	isReady?(): boolean;
 	/** The first screen shows its data: background work that would have delayed it (registry, scheduler) may start. */
 	screenDrawn?(): void;
+	/** Reads the tasks before the first frame, so that frame can show them (`takeStartTasks`). */
+	preloadTasks?(): Promise<void>;
+	/** The tasks `preloadTasks` read, once: the first Tasks screen starts with them instead of "loading…". */
+	takeStartTasks?(): Task[] | undefined;
 	/** Stops background work (scheduler, watchers); runs are cancelled by the caller first. */
 	close(): Promise<void>;
 };

@@ -20,6 +20,8 @@ const maxFps = 100;
 export async function startTui(options: TuiOptions & {stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream}): Promise<number> {
 	const {stdin, stdout, stderr} = options;
 	const services = options.services ?? (await import('./services-live.js')).createServices(options.store);
+	// The first frame shows the tasks rather than "loading…" and then the tasks a moment later (two frames' work).
+	await services.preloadTasks?.().catch(() => undefined);
 	const guard = guardTerminal(stdin, stdout, message => stderr.write(`cloudsync: the interface stopped on an unexpected error: ${message}\n`));
 	let finish: (code: number) => void = () => undefined;
 	const done = new Promise<number>(resolve => {

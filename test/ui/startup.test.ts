@@ -3,7 +3,8 @@ import {withoutFetch} from '../../source/ui/app.js';
 import {createServices} from '../../source/ui/services-live.js';
 import {Store} from '../../source/store/store.js';
 import {tempHome} from '../support/home.js';
-import {delay} from './harness.js';
+import {seedTasks} from '../support/tui-fixtures.js';
+import {delay, mountApp} from './harness.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 beforeEach(async () => {
@@ -44,5 +45,29 @@ test('the provider registry loads once the first screen is drawn, or at once whe
 		expect(asked.isReady?.()).toBe(true);
 	} finally {
 		await asked.close();
+	}
+});
+
+test('the first frame shows the tasks read while the app started, not "loading…"', async () => {
+	const store = await Store.open(home.dir);
+	await store.saveCredential({name: 'disk', provider: 'local', attributes: {root: home.dir}});
+	await seedTasks(store, 30, 'disk');
+	const services = createServices(store, {scheduler: false});
+	try {
+		await services.preloadTasks?.();
+		const {app, waitFor} = mountApp(services);
+		try {
+			const first = app.frames[0] ?? '';
+			expect(first).toContain('Tasks (30)');
+			expect(first).not.toContain('loading');
+			expect(first).toContain('Photos 1');
+			// Taken once: a later Tasks screen reads them afresh.
+			expect(services.takeStartTasks?.()).toBeUndefined();
+			await waitFor('Tasks (30)');
+		} finally {
+			app.unmount();
+		}
+	} finally {
+		await services.close();
 	}
 });

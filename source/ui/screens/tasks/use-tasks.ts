@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useReducer, useState} from 'react';
+import {useCallback, useEffect, useReducer, useRef, useState} from 'react';
 import {userMessage} from '../../../core/errors.js';
 import type {RunRecord, Task} from '../../../core/model.js';
 import type {Ui} from '../../context.js';
@@ -6,25 +6,32 @@ import {initialTasksState, tasksReducer} from './tasks-state.js';
 
 /** Tasks screen state: the reducer plus the operations that talk to the services. */
 export function useTasks(ui: Ui, selectTaskId: number | undefined) {
-	const [state, dispatch] = useReducer(tasksReducer, initialTasksState);
-	const [lastRuns, setLastRuns] = useState<ReadonlyMap<number, RunRecord>>(new Map());
 	const {services, notify} = ui;
+	// The app's first screen starts with the tasks read while it started, if any.
+	const [startTasks] = useState(() => services.takeStartTasks?.());
+	const [state, dispatch] = useReducer(tasksReducer, startTasks, tasks => (tasks ? tasksReducer(initialTasksState, {type: 'loaded', tasks, selectTaskId}) : initialTasksState));
+	const [lastRuns, setLastRuns] = useState<ReadonlyMap<number, RunRecord>>(new Map());
 
 	const reload = useCallback(
-		async (select?: number) => {
+		async (select?: number, tasksKnown = false) => {
 			// The tasks show as soon as they are read; last results (one history read per task)
 			// follow, read after the tasks so they do not hold up that frame.
-			try {
-				dispatch({type: 'loaded', tasks: await services.listTasks(), selectTaskId: select});
-			} catch (error) {
-				dispatch({type: 'failed', error: userMessage(error)});
+			if (!tasksKnown) {
+				try {
+					dispatch({type: 'loaded', tasks: await services.listTasks(), selectTaskId: select});
+				} catch (error) {
+					dispatch({type: 'failed', error: userMessage(error)});
+				}
 			}
 			setLastRuns(await services.lastRuns().catch(() => new Map<number, RunRecord>()));
 		},
 		[services],
 	);
+	const first = useRef(true);
 	useEffect(() => {
-		void reload(selectTaskId);
+		// On the first mount with the start tasks, only the last results are still to read.
+		void reload(selectTaskId, first.current && startTasks !== undefined);
+		first.current = false;
 	}, [reload, selectTaskId]);
 
 	const guard = useCallback(
