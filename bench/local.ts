@@ -25,13 +25,24 @@ export function sideRunner(syncOnce: string): SideRunner {
 	};
 }
 
-/** Runs both sides `runs` times, alternating, and returns the medians. */
+/**
+ * Runs both sides `runs` times, alternating, and returns every measurement.
+ * `warmups` untimed rounds come first (each side once per round), so neither
+ * tool pays alone for a cold server, page cache or JIT.
+ */
 export async function compare(
 	runs: number,
 	cloudsync: () => Promise<Measured>,
 	rclone: () => Promise<Measured>,
 	before?: () => Promise<void>,
+	warmups = 0,
 ): Promise<{ours: Measured[]; theirs: Measured[]}> {
+	for (let i = 0; i < warmups; i++) {
+		await before?.();
+		await cloudsync();
+		await before?.();
+		await rclone();
+	}
 	const ours: Measured[] = [];
 	const theirs: Measured[] = [];
 	for (let i = 0; i < runs; i++) {
@@ -54,6 +65,8 @@ export function timeRow(workload: string, ours: Measured[], theirs: Measured[]):
 		ratio: round(a / b),
 		cloudsyncRssMb: round(median(ours.map(m => m.rssMb))),
 		rcloneRssMb: round(median(theirs.map(m => m.rssMb))),
+		cloudsyncCpuS: round(median(ours.map(m => m.cpuSeconds))),
+		rcloneCpuS: round(median(theirs.map(m => m.cpuSeconds))),
 	};
 }
 

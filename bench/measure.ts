@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type Measured = {seconds: number; rssMb: number; stdout: string};
+/** Wall time, peak RSS, and CPU time (user + system; NaN without /usr/bin/time) of one process. */
+export type Measured = {seconds: number; rssMb: number; cpuSeconds: number; stdout: string};
 
 export function cacheDir(): string {
 	return process.env.CLOUDSYNC_BENCH_CACHE ?? path.join(os.tmpdir(), 'cloudsync-bench-cache');
@@ -16,7 +17,7 @@ export function cacheDir(): string {
 /** Runs `command args` under /usr/bin/time; `stdin` is written to the child (configs and keys never go in argv). */
 export function measure(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; stdin?: string} = {}): Promise<Measured> {
 	const useTime = fs.existsSync('/usr/bin/time');
-	const [cmd, argv] = useTime ? ['/usr/bin/time', ['-f', '__RSS_KB__=%M', command, ...args]] : [command, args];
+	const [cmd, argv] = useTime ? ['/usr/bin/time', ['-f', '__RSS_KB__=%M __CPU__=%U+%S', command, ...args]] : [command, args];
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
 		const child = spawn(cmd, argv as string[], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']});
@@ -29,11 +30,12 @@ export function measure(command: string, args: string[], options: {env?: NodeJS.
 		child.on('close', code => {
 			const seconds = (performance.now() - started) / 1000;
 			const match = /__RSS_KB__=(\d+)/.exec(stderr);
+			const cpu = /__CPU__=([\d.]+)\+([\d.]+)/.exec(stderr);
 			if (code !== 0) {
 				reject(new Error(`${path.basename(command)} ${args.slice(0, 3).join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
 				return;
 			}
-			resolve({seconds, rssMb: match ? Number(match[1]) / 1024 : Number.NaN, stdout});
+			resolve({seconds, rssMb: match ? Number(match[1]) / 1024 : Number.NaN, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN, stdout});
 		});
 	});
 }

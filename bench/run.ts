@@ -16,7 +16,7 @@ const wanted = (name: string) => !only || only.has(name);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function table(rows: BenchRow[]): string {
-	const header = ['workload', 'cloudsync', 'rclone', 'ratio', 'cloudsync RSS MB', 'rclone RSS MB'];
+	const header = ['workload', 'cloudsync', 'rclone', 'ratio', 'cloudsync RSS MB', 'rclone RSS MB', 'cloudsync CPU s', 'rclone CPU s'];
 	const lines = rows.map(r => [
 		r.workload,
 		`${r.cloudsync} ${r.unit}`,
@@ -24,6 +24,8 @@ function table(rows: BenchRow[]): string {
 		r.ratio.toFixed(3),
 		r.cloudsyncRssMb?.toFixed(0) ?? '',
 		r.rcloneRssMb?.toFixed(0) ?? '',
+		r.cloudsyncCpuS?.toFixed(2) ?? '',
+		r.rcloneCpuS?.toFixed(2) ?? '',
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
 	const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

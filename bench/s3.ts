@@ -33,6 +33,8 @@ export async function benchS3(
 				runs,
 				() => runner.cloudsync({mode: 'SYNC', source: {type: 'local', root: src}, destination: side(`${name}-cs-${++serial}`)}),
 				() => runner.rclone(['sync', src, `BENCHS3:${bucket}/${name}-rc-${++serial}`], keys),
+				undefined,
+				1, // s3rver is a Node process too: its first requests run cold
 			);
 			return {ours, theirs};
 		};

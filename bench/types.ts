@@ -9,4 +9,7 @@ export type BenchRow = {
 	ratio: number;
 	cloudsyncRssMb?: number;
 	rcloneRssMb?: number;
+	/** Median CPU seconds (user + system) of each side's process. */
+	cloudsyncCpuS?: number;
+	rcloneCpuS?: number;
 };

@@ -6,7 +6,7 @@
  * send, like S3 against its ETag, check their own bytes; hashing the stream a
  * second time here cost W2 a full extra MD5 pass for nothing.)
  */
-import {pipeline, Transform, type TransformCallback} from 'node:stream';
+import {Transform, type Duplex, type TransformCallback} from 'node:stream';
 import {CloudSyncError} from '../core/errors.js';
 import type {Entry, Remote, WriteOptions} from '../providers/remote.js';
 import type {TokenBucket} from './bwlimit-runtime.js';
@@ -34,6 +34,26 @@ class Meter extends Transform {
 	}
 }
 
+/**
+ * Pipes each stream into the next and returns the last. An error in one
+ * destroys the next with it (so it reaches the writer, which reads the last);
+ * a stream that closes early (the writer gave up) destroys the one before.
+ * What stream.pipeline does, without the AbortController it makes and aborts
+ * per call: about 0.15 ms of CPU for every small file copied.
+ */
+function connect(streams: Duplex[]): Duplex {
+	for (let i = 0; i + 1 < streams.length; i++) {
+		const from = streams[i]!;
+		const to = streams[i + 1]!;
+		from.pipe(to);
+		from.on('error', error => to.destroy(error));
+		to.once('close', () => {
+			if (!from.destroyed) from.destroy();
+		});
+	}
+	return streams[streams.length - 1]!;
+}
+
 /** One attempt at copying `entry`; throws on failure, leaving nothing under the final name. */
 export async function transferFile(context: TransferContext, entry: Entry, handle: number): Promise<Entry> {
 	const {source, destination, progress, signal} = context;
@@ -45,9 +65,7 @@ export async function transferFile(context: TransferContext, entry: Entry, handl
 	const body = await source.read(entry.path, range, {signal});
 	const meter = new Meter(n => progress.advance(handle, n));
 	const stages: NodeJS.ReadWriteStream[] = context.bucket?.limited ? [context.bucket.throttle(signal)] : [];
-	const stream = pipeline([body, ...stages, meter] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], () => {
-		// Errors reach the writer through the destroyed meter.
-	}) as unknown as Meter;
+	const stream = connect([body, ...stages, meter] as unknown as Duplex[]) as Meter;
 	const options: WriteOptions = {size: entry.size, mtime: entry.mtime, mtimeNs: entry.mtimeNs, signal};
 	if (entry.hashes) options.hashes = entry.hashes;
 	if (context.preserveMetadata && source.features.posixMetadata && destination.features.posixMetadata) {
