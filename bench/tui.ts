@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {PassThrough, Writable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {Store} from '../source/store/store.js';
 import {tempDir} from '../test/support/home.js';
@@ -69,6 +70,56 @@ async function setup(taskCount: number): Promise<{home: string; data: string; to
 	});
 	await seedTasks(store, taskCount - 2, 'disk', {path: data});
 	return {home, data, total: taskCount};
+}
+
+/**
+ * A frame's work inside the app, without a terminal: the real shell on the
+ * same store, drawn into an 80x24 stream that discards it, 60 j/k presses.
+ * Steadier than the tmux figures on a busy machine (no tmux, no polling), so
+ * it shows what a change to the app itself did.
+ */
+async function inProcessFrames(home: string, keys = 60): Promise<{frameMs: number; keyMs: number; keyP95Ms: number}> {
+	process.env['NODE_ENV'] ??= 'production';
+	// Loaded the way the app loads them (ui/app.tsx), so Ink's libraries get the same segmenter.
+	const {withFastGraphemes} = await import('../source/ui/graphemes.js');
+	const [React, {render}, {KeyRouter}, {Shell}, {createServices}] = await withFastGraphemes(() =>
+		Promise.all([import('react'), import('ink'), import('../source/ui/router.js'), import('../source/ui/shell.js'), import('../source/ui/services-live.js')]),
+	);
+	const store = await Store.open(home);
+	const services = createServices(store, {scheduler: false});
+	await services.preloadTasks?.();
+	const stdout = Object.assign(new Writable({write: (_chunk, _encoding, done) => done()}), {isTTY: true, columns, rows});
+	const stdin = Object.assign(new PassThrough(), {isTTY: true, setRawMode: () => stdin, ref: () => stdin, unref: () => stdin});
+	const frames: number[] = [];
+	const app = render(React.createElement(KeyRouter, null, React.createElement(Shell, {services, onQuit: () => undefined})), {
+		stdin: stdin as unknown as NodeJS.ReadStream,
+		stdout: stdout as unknown as NodeJS.WriteStream,
+		stderr: stdout as unknown as NodeJS.WriteStream,
+		exitOnCtrlC: false,
+		patchConsole: false,
+		maxFps: 1000,
+		onRender: ({renderTime}) => frames.push(renderTime),
+	});
+	try {
+		await delay(1000);
+		frames.length = 0;
+		const latencies: number[] = [];
+		for (let i = 0; i < keys; i++) {
+			const before = frames.length;
+			const began = performance.now();
+			stdin.write(i % 20 < 10 ? 'j' : 'k');
+			while (frames.length === before) {
+				if (performance.now() - began > 2000) throw new Error('no frame after a key, in process');
+				await new Promise(resolve => setImmediate(resolve));
+			}
+			latencies.push(performance.now() - began);
+			await delay(10);
+		}
+		return {frameMs: median(frames), keyMs: median(latencies), keyP95Ms: percentile(latencies, 95)};
+	} finally {
+		app.unmount();
+		await services.close();
+	}
 }
 
 export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchRow[]> {
@@ -166,6 +217,12 @@ export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchR
 		} finally {
 			await pty.close();
 		}
+
+		// 5. The same keys inside the app, without tmux.
+		const inside = await inProcessFrames(home);
+		log(`in process (no terminal): a frame's drawing ${inside.frameMs.toFixed(1)} ms, key to frame median ${inside.keyMs.toFixed(1)} ms, p95 ${inside.keyP95Ms.toFixed(1)} ms`);
+		rowsOut.push({measure: "a frame's drawing by Ink, in process, 1,000 tasks (median)", value: Number(inside.frameMs.toFixed(1)), unit: 'ms', target: '—', ok: true});
+		rowsOut.push({measure: 'key to frame, in process without a terminal (median)', value: Number(inside.keyMs.toFixed(1)), unit: 'ms', target: '—', ok: true});
 	} finally {
 		fs.rmSync(home, {recursive: true, force: true});
 		fs.rmSync(data, {recursive: true, force: true});
