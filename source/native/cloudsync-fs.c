@@ -2,12 +2,13 @@
  * Two file-system calls Node does not offer in the form the local provider
  * needs:
  *
- *   statFiles(dir, names, count) -> Promise<Float64Array>
+ *   statFiles(dir, names, count) -> Promise<ArrayBuffer>
  *     lstat of `count` names ('/'-joined: a name never holds '/') relative to
- *     one open directory, run on the libuv thread pool. Seven numbers per name:
- *     errno (0 when stated), st_mode, st_size, mtime seconds, mtime
- *     nanoseconds, uid, gid. One call per batch instead of one per file, no
- *     Stats objects, and fstatat on the directory instead of resolving the
+ *     one open directory, run on the libuv thread pool. The buffer holds
+ *     `count` records of seven doubles (errno, 0 when stated; st_mode;
+ *     st_size; mtime seconds; mtime nanoseconds; uid; gid), then `count`
+ *     int64 mtimes in nanoseconds. One call per batch instead of one per file,
+ *     no Stats objects, and fstatat on the directory instead of resolving the
  *     full path again for every child.
  *
  *   setTimes(target, seconds, nanoseconds) -> errno
@@ -46,6 +47,7 @@ typedef struct {
 	char *names;
 	size_t count;
 	double *out;
+	int64_t *ns;
 } StatJob;
 
 static char *copy_string(napi_env env, napi_value value) {
@@ -83,6 +85,7 @@ static void stat_execute(napi_env env, void *data) {
 			record[4] = (double)st.st_mtim.tv_nsec;
 			record[5] = (double)st.st_uid;
 			record[6] = (double)st.st_gid;
+			job->ns[i] = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 		}
 		if (end == NULL) break;
 		name = end + 1;
@@ -92,14 +95,14 @@ static void stat_execute(napi_env env, void *data) {
 
 static void stat_complete(napi_env env, napi_status status, void *data) {
 	StatJob *job = data;
-	napi_value result = NULL;
 	void *bytes = NULL;
-	size_t length = job->count * FIELDS * sizeof(double);
+	size_t records = job->count * FIELDS * sizeof(double);
+	size_t times = job->count * sizeof(int64_t);
 	napi_value buffer;
-	if (status == napi_ok && napi_create_arraybuffer(env, length, &bytes, &buffer) == napi_ok &&
-	    napi_create_typedarray(env, napi_float64_array, job->count * FIELDS, buffer, 0, &result) == napi_ok) {
-		memcpy(bytes, job->out, length);
-		napi_resolve_deferred(env, job->deferred, result);
+	if (status == napi_ok && napi_create_arraybuffer(env, records + times, &bytes, &buffer) == napi_ok) {
+		memcpy(bytes, job->out, records);
+		memcpy((char *)bytes + records, job->ns, times);
+		napi_resolve_deferred(env, job->deferred, buffer);
 	} else {
 		napi_value message, error;
 		napi_create_string_utf8(env, "statFiles failed", NAPI_AUTO_LENGTH, &message);
@@ -110,6 +113,7 @@ static void stat_complete(napi_env env, napi_status status, void *data) {
 	free(job->dir);
 	free(job->names);
 	free(job->out);
+	free(job->ns);
 	free(job);
 }
 
@@ -132,10 +136,12 @@ static napi_value stat_files(napi_env env, napi_callback_info info) {
 	job->dir = copy_string(env, argv[0]);
 	job->names = copy_string(env, argv[1]);
 	job->out = calloc(count == 0 ? 1 : count * FIELDS, sizeof(double));
-	if (job->dir == NULL || job->names == NULL || job->out == NULL) {
+	job->ns = calloc(count == 0 ? 1 : count, sizeof(int64_t));
+	if (job->dir == NULL || job->names == NULL || job->out == NULL || job->ns == NULL) {
 		free(job->dir);
 		free(job->names);
 		free(job->out);
+		free(job->ns);
 		free(job);
 		napi_throw_type_error(env, NULL, "statFiles: dir and names must be strings");
 		return NULL;

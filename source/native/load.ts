@@ -10,8 +10,11 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 export type NativeFs = {
-	/** Seven numbers per name: errno, st_mode, st_size, mtime seconds, mtime nanoseconds, uid, gid. */
-	statFiles(dir: string, names: string, count: number): Promise<Float64Array>;
+	/**
+	 * `count` records of seven doubles per name (errno, st_mode, st_size, mtime
+	 * seconds, mtime nanoseconds, uid, gid), then `count` int64 mtimes in ns.
+	 */
+	statFiles(dir: string, names: string, count: number): Promise<ArrayBuffer>;
 	/** Sets atime and mtime of a descriptor or path; returns 0 or an errno. */
 	setTimes(target: number | string, seconds: number, nanoseconds: number): number;
 };

@@ -211,7 +211,9 @@ async function statChildrenNative(native: NativeFs, dir: string, dirPath: string
 		files.push(i);
 	}
 	if (files.length === 0) return results;
-	const records = await native.statFiles(dirPath, names, files.length);
+	const buffer = await native.statFiles(dirPath, names, files.length);
+	const records = new Float64Array(buffer, 0, files.length * statFields);
+	const times = new BigInt64Array(buffer, files.length * statFields * 8, files.length);
 	for (let k = 0; k < files.length; k++) {
 		const i = files[k]!;
 		const name = children[i]!.name;
@@ -225,7 +227,7 @@ async function statChildrenNative(native: NativeFs, dir: string, dirPath: string
 		if ((mode & fs.constants.S_IFMT) !== fs.constants.S_IFREG) continue; // replaced while we walked
 		const seconds = records[at + 3]!;
 		const nanoseconds = records[at + 4]!;
-		const mtimeNs = BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds);
+		const mtimeNs = times[k]!;
 		results[i - from] = {
 			path: dir === '' ? name : `${dir}/${name}`,
 			isDir: false,

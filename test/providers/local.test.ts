@@ -90,6 +90,11 @@ describe('list', () => {
 		expect(entry.mtime).toBeCloseTo(1700000000123.456789, 3);
 		expect(entry.mtimeNs).toBe(1700000000123456789n);
 		expect(entry.mode).toBe(0o640);
+		// Before 1970 too: whole seconds round down, the nanoseconds count up from there.
+		execFileSync('touch', ['-d', '@-1.25', path.join(root, 'f')]);
+		const [old] = await collect(new LocalRemote(root).list());
+		expect(old.mtimeNs).toBe(-1250000000n);
+		expect(old.mtime).toBe(-1250);
 	});
 
 	test('a folder of 1,000 files (several stat batches) lists in order with each file\'s exact time, size and owner', async () => {
