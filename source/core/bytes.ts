@@ -7,5 +7,5 @@ export function formatBytes(bytes: number): string {
 		value /= 1024;
 		unit++;
 	}
-	return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+	return unit === 0 ? `${Math.round(bytes)} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }

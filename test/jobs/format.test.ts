@@ -16,6 +16,8 @@ const progress: RunProgress = {
 describe('progress formatting', () => {
 	it('formats sizes and durations', () => {
 		expect([formatBytes(0), formatBytes(1023), formatBytes(1536), formatBytes(200 * 1024 ** 3)]).toEqual(['0 B', '1023 B', '1.5 KiB', '200 GiB']);
+		// A speed below 1 KiB/s is a whole number of bytes, not 130.3931758470634.
+		expect(progressText({...progress, speed: 130.3931758470634})).toContain(', 130 B/s,');
 		expect([formatDuration(5), formatDuration(65), formatDuration(3725)]).toEqual(['0:05', '1:05', '1:02:05']);
 	});
 
