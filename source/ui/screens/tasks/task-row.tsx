@@ -40,8 +40,11 @@ export function lastResultText(record: RunRecord | undefined): string {
 
 export type RowInfo = {schedule: string; next: string};
 
-/** One line of the table. Memoized: a key press or a run's progress redraws only the rows it changes (two, or one). */
-export const TaskRow = memo(function TaskRow({task, info, columns, selected, run, last, theme}: {task: Task; info: RowInfo; columns: Columns; selected: boolean; run?: ActiveRun; last?: RecordOrUndefined; theme: Theme}) {
+/**
+ * One line of the table. Memoized: a key press or a run's progress redraws only the rows it changes (two, or one).
+ * `day` (today's date) is there for the memo only: a last result shows as "14:05" today and with its date after.
+ */
+export const TaskRow = memo(function TaskRow({task, info, columns, selected, run, last, theme}: {task: Task; info: RowInfo; columns: Columns; selected: boolean; run?: ActiveRun; last?: RecordOrUndefined; theme: Theme; day: string}) {
 	const lead = `${selected ? '›' : ' '} ` + cell(String(task.id), columns.id) + cell(task.description, columns.description) + cell(task.direction, columns.direction) + cell(task.transferMode, columns.mode) + (columns.credential ? cell(task.credential, columns.credential) : '') + (columns.schedule ? cell(task.enabled ? info.schedule : 'disabled', columns.schedule) : '');
 	const style = selected ? theme.selection : {inverse: false};
 	if (run) {

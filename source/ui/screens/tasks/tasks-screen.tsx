@@ -131,6 +131,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 
 	const columns = useMemo(() => columnsFor(width), [width]);
 	const rows = filtered.slice(state.top, state.top + viewport);
+	const day = new Date().toDateString();
 	const dialogTask = state.dialog ? state.tasks.find(t => t.id === state.dialog!.taskId) : undefined;
 	const area = {width, height, top: 1};
 	const title = state.filtering || state.filter ? '' : `Tasks (${state.tasks.length})`;
@@ -160,7 +161,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 				const last = pickLast(runs.ended.get(task.id), lastRuns.get(task.id));
 				return (
 					<Box key={task.id} flexDirection="column" flexShrink={0}>
-						<TaskRow task={task} info={rowInfo} columns={columns} selected={index === state.selected} run={run} last={last} theme={theme} />
+						<TaskRow task={task} info={rowInfo} columns={columns} selected={index === state.selected} run={run} last={last} theme={theme} day={day} />
 						{state.expanded === task.id ? <TaskDetails task={task} info={rowInfo} width={width} action={state.action} run={run} last={last} theme={theme} /> : null}
 					</Box>
 				);
