@@ -119,7 +119,9 @@ async function main(): Promise<RunFile> {
 	};
 	const summary =
 		outcome.state === 'SUCCESS'
-			? `Run ${args.dryRun ? '(dry run) ' : ''}succeeded: ${record.filesTransferred} transferred, ${record.filesDeleted} deleted, ${record.filesChecked} unchanged, ${record.bytesTransferred} bytes.`
+			? args.dryRun
+				? `Dry run succeeded: would transfer ${record.filesTransferred} file(s) (${record.bytesTransferred} bytes) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged.`
+				: `Run succeeded: ${record.filesTransferred} transferred, ${record.filesDeleted} deleted, ${record.filesChecked} unchanged, ${record.bytesTransferred} bytes.`
 			: outcome.state === 'ABORTED'
 				? `Run cancelled: ${record.filesTransferred} transferred before it stopped; nothing unverified was deleted.`
 				: `Run failed: ${error}.`;

@@ -120,9 +120,12 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 		elapsedMs: performance.now() - started,
 	};
 	if (options.dryRun) result.plan = last!.plan;
-	const summary =
-		`${aborted ? 'Cancelled' : result.ok ? 'Done' : 'Failed'}: ${counts.copied} copied, ${counts.updated} mtime-only updates, ` +
-		`${counts.deleted} deleted, ${counts.checked} unchanged, ${counts.skipped} skipped, ${counts.errors} error(s), ${bytes} bytes.`;
+	const outcome = aborted ? 'Cancelled' : result.ok ? 'Done' : 'Failed';
+	const summary = options.dryRun
+		? `Dry run ${outcome.toLowerCase()}: would copy ${counts.copied} (${bytes} bytes), update the time of ${counts.updated}, delete ${counts.deleted}; ` +
+			`${counts.checked} unchanged, ${counts.skipped} skipped, ${counts.errors} error(s).`
+		: `${outcome}: ${counts.copied} copied, ${counts.updated} mtime-only updates, ` +
+			`${counts.deleted} deleted, ${counts.checked} unchanged, ${counts.skipped} skipped, ${counts.errors} error(s), ${bytes} bytes.`;
 	emit({level: result.ok ? 'info' : 'error', action: 'summary', message: summary});
 	return result;
 }
