@@ -110,7 +110,7 @@ export async function taskRestore(store: Store, id: number, options: {descriptio
 
 /** Warnings go to stderr, so --json output stays one document. */
 async function printWarnings(io: Io, task: Task): Promise<void> {
-	for (const warning of await taskWarnings(task)) io.stderr.write(`warning: ${warning}\n`);
+	for (const warning of await taskWarnings(task)) io.stderr.write(`warning: ${warning.message}\n`);
 }
 
 /** A task as shown to people and scripts: secrets masked. */

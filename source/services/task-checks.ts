@@ -26,18 +26,21 @@ export async function checkTask(store: Store, task: Task, options: {remote?: boo
 	return problems;
 }
 
+/** Something worth saying that does not stop a save: in full (CLI), and short enough for one 80-column line (TUI). */
+export type TaskWarning = {message: string; short: string};
+
 /**
- * Things worth saying that do not stop a save: a PUSH from a local folder
- * that does not exist (yet: a disk that is mounted later, a folder made by a
- * pre-script) fails every run until it does.
+ * A PUSH from a local folder that does not exist (yet: a disk mounted later,
+ * a folder a pre-script makes) fails every run until it does.
  */
-export async function taskWarnings(task: Pick<Task, 'direction' | 'path'>): Promise<string[]> {
+export async function taskWarnings(task: Pick<Task, 'direction' | 'path'>): Promise<TaskWarning[]> {
 	if (task.direction !== 'PUSH' || !task.path.startsWith('/')) return [];
 	try {
 		const stats = await fs.stat(task.path);
-		return stats.isDirectory() ? [] : [`${task.path} is a file, not a folder: a PUSH run fails until it is a folder`];
+		if (stats.isDirectory()) return [];
+		return [{message: `${task.path} is a file, not a folder: a PUSH run fails until it is a folder`, short: 'its local path is a file: PUSH runs fail until it is a folder'}];
 	} catch {
-		return [`the folder ${task.path} does not exist yet: a PUSH run fails until it does`];
+		return [{message: `the folder ${task.path} does not exist yet: a PUSH run fails until it does`, short: 'its local folder does not exist yet: PUSH runs fail until it does'}];
 	}
 }
 

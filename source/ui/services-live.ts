@@ -156,6 +156,10 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 			const {checkTask} = await import('../services/task-checks.js');
 			return checkTask(store, task);
 		},
+		taskWarnings: async task => {
+			const {taskWarnings} = await import('../services/task-checks.js');
+			return taskWarnings(task);
+		},
 		describeSchedule: schedule => describeSchedule(schedule),
 		scheduleProblems: schedule => scheduleProblems(schedule),
 		nextRuns: (schedule, from, count) => nextRuns(schedule, from, count),

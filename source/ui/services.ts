@@ -11,6 +11,7 @@ import type {RestoreOptions, RestoredTask} from '../core/restore.js';
 import type {ActiveRun, RunnerEvents, StartOptions} from '../jobs/types.js';
 import type {LocationBrowser} from '../providers/remote.js';
 import type {NewTask} from '../store/store.js';
+import type {TaskWarning} from '../services/task-checks.js';
 
 /** A saved task's id, or the task form's unsaved dry runs. */
 export type RunOwner = number | 'unsaved';
@@ -50,6 +51,8 @@ export type Services = {
 	// Tasks
 	/** Problems to show next to the fields; an empty list means the task can be saved. */
 	checkTask(task: Task): Promise<FieldProblem[]>;
+	/** Things worth saying about a task that do not stop a save (a PUSH folder that does not exist yet). */
+	taskWarnings(task: Pick<Task, 'direction' | 'path'>): Promise<TaskWarning[]>;
 	describeSchedule(schedule: Schedule): string;
 	/** Per-field problems of a schedule ("minute: 61 is out of range 0-59"). */
 	scheduleProblems(schedule: Schedule): Partial<Record<'minute' | 'hour' | 'dom' | 'month' | 'dow', string>>;

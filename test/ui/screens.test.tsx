@@ -114,6 +114,23 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it('saving a PUSH task whose local folder does not exist yet saves it and says so on the bottom line', async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('e');
+		await ui.waitFor('Edit task');
+		await ui.focus('Local path');
+		for (let i = 0; i < 200; i++) await ui.press(keys.backspace);
+		const missing = path.join(data, 'not-mounted-yet');
+		await ui.type(missing);
+		await ui.focus('[ Save ]');
+		await ui.press(keys.enter);
+		const frame = await ui.waitFor('does not exist yet');
+		expect(frame.split('\n').at(-1)).toMatch(/Saved task \d+; its local folder does not exist yet: PUSH runs fail until it does\./);
+		expect((await store.listTasks()).some(task => task.path === missing)).toBe(true);
+		ui.app.unmount();
+	});
+
 	it('logs screen shows a finished run with its summary, and searches it', async () => {
 		const taskId = 1;
 		const runId = newRunId(new Date('2026-01-01T00:00:00Z'));

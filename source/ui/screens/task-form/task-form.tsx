@@ -112,7 +112,9 @@ export function TaskForm({taskId}: {taskId?: number}) {
 			const {id: _id, createdAt: _created, secretsUnusable: _unusable, ...input} = task;
 			const saved = existing ? await services.updateTask(existing.id, input) : await services.addTask(input);
 			dispatch({type: 'saved'});
-			ui.notify(`Saved task ${saved.id} "${saved.description}".`);
+			const [warning] = await services.taskWarnings(saved);
+			if (warning) ui.notify(`Saved task ${saved.id}; ${warning.short}.`, 'error');
+			else ui.notify(`Saved task ${saved.id} "${saved.description}".`);
 			ui.navigate({name: 'tasks', selectTaskId: saved.id});
 		} catch (error) {
 			setStatus({kind: 'error', text: userMessage(error)});
