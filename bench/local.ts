@@ -2,8 +2,15 @@
  * W4: no-op SYNC of 20,000 files local -> local, cloudsync vs rclone.
  * W5: peak RSS of a no-op SYNC of 100,000 vs 1,000,000 files local -> local.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import type {BenchRow} from './types.js';
 import {cacheDir, measure, median, rcloneEnv, type Measured} from './measure.js';
+
+/** The built CLI, as `npm run bench` builds it. */
+const cliEntry = fileURLToPath(new URL('../dist/app/cli.js', import.meta.url));
 import {mirrorTree, sourceTree} from './trees.js';
 
 export type SideRunner = {
@@ -74,7 +81,7 @@ export function round(n: number): number {
 	return Math.round(n * 1000) / 1000;
 }
 
-export async function benchW4(runner: SideRunner, runs: number, log: (s: string) => void): Promise<BenchRow> {
+export async function benchW4(runner: SideRunner, runs: number, log: (s: string) => void): Promise<BenchRow[]> {
 	const cache = cacheDir();
 	const src = await sourceTree(cache, 'local-20k', 20_000, 1024, log);
 	const dst = await mirrorTree(cache, 'local-20k', log);
@@ -84,7 +91,20 @@ export async function benchW4(runner: SideRunner, runs: number, log: (s: string)
 		() => runner.cloudsync(config),
 		() => runner.rclone(['sync', src, dst]),
 	);
-	return timeRow('W4 no-op SYNC 20,000 files local->local', ours, theirs);
+	const rows = [timeRow('W4 no-op SYNC 20,000 files local->local', ours, theirs)];
+	// The same work as a user starts it: `cloudsync task run` (the CLI, then the run's worker process, its lock and records).
+	const home = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudsync-bench-home-'));
+	try {
+		const env = {...process.env, CLOUDSYNC_HOME: home};
+		const cli = (args: string[]) => measure(process.execPath, [cliEntry, ...args], {env});
+		await cli(['credential', 'add', 'bench', '--provider', 'local', '--field', `root=${path.dirname(dst)}`]);
+		await cli(['task', 'add', '--description', 'W4', '--credential', 'bench', '--direction', 'push', '--mode', 'sync', '--path', src, '--folder', path.basename(dst)]);
+		const viaCli = await compare(runs, () => cli(['task', 'run', '1']), () => runner.rclone(['sync', src, dst]));
+		rows.push(timeRow('W4 the same, as `cloudsync task run`', viaCli.ours, viaCli.theirs));
+	} finally {
+		await fs.rm(home, {recursive: true, force: true});
+	}
+	return rows;
 }
 
 export async function benchW5(runner: SideRunner, runs: number, log: (s: string) => void, sizes = [100_000, 1_000_000]): Promise<BenchRow[]> {

@@ -40,7 +40,7 @@ if (['W1', 'W2', 'W3'].some(wanted)) {
 	const {benchS3} = await import('./s3.js');
 	rows.push(...(await benchS3(runner, runs, log, {w1: wanted('W1'), w2: wanted('W2'), w3: wanted('W3')})));
 }
-if (wanted('W4')) rows.push(await benchW4(runner, runs, log));
+if (wanted('W4')) rows.push(...(await benchW4(runner, runs, log)));
 if (wanted('W5')) rows.push(...(await benchW5(runner, runs, log)));
 if (wanted('CRYPT') && fs.existsSync(new URL('./crypt.ts', import.meta.url))) {
 	const crypt = (await import('./crypt.js')) as {benchCrypt?: (o: {runs?: number; log?: (s: string) => void}) => Promise<BenchRow[]>};
