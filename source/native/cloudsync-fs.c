@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,14 +118,19 @@ static void stat_complete(napi_env env, napi_status status, void *data) {
 	free(job);
 }
 
-static napi_value stat_files(napi_env env, napi_callback_info info) {
+/* Reads the call's three arguments; false (a TypeError thrown) when fewer came. */
+static bool three_args(napi_env env, napi_callback_info info, napi_value *argv, const char *usage) {
 	size_t argc = 3;
-	napi_value argv[3];
-	CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	if (argc < 3) {
-		napi_throw_type_error(env, NULL, "statFiles(dir, names, count)");
-		return NULL;
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) {
+		napi_throw_type_error(env, NULL, usage);
+		return false;
 	}
+	return true;
+}
+
+static napi_value stat_files(napi_env env, napi_callback_info info) {
+	napi_value argv[3];
+	if (!three_args(env, info, argv, "statFiles(dir, names, count)")) return NULL;
 	uint32_t count = 0;
 	CHECK(napi_get_value_uint32(env, argv[2], &count));
 	StatJob *job = calloc(1, sizeof(StatJob));
@@ -155,13 +161,8 @@ static napi_value stat_files(napi_env env, napi_callback_info info) {
 }
 
 static napi_value set_times(napi_env env, napi_callback_info info) {
-	size_t argc = 3;
 	napi_value argv[3];
-	CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	if (argc < 3) {
-		napi_throw_type_error(env, NULL, "setTimes(target, seconds, nanoseconds)");
-		return NULL;
-	}
+	if (!three_args(env, info, argv, "setTimes(target, seconds, nanoseconds)")) return NULL;
 	int64_t seconds = 0;
 	uint32_t nanoseconds = 0;
 	CHECK(napi_get_value_int64(env, argv[1], &seconds));

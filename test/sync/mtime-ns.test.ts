@@ -12,26 +12,21 @@ import {MemoryMtimeIndex} from '../../source/providers/s3-mtime-index.js';
 import {runSync} from '../../source/sync/engine.js';
 import type {SyncOptions} from '../../source/sync/types.js';
 import {s3Remote, startS3Lab, type S3Lab} from './s3-setup.js';
-import {tempDir, writeTree} from './tree.js';
+import {tempFolders} from './tree.js';
 
 const bucket = 'mtimens';
 let lab: S3Lab;
-const roots: string[] = [];
+const folders = tempFolders();
+const folder = folders.folder;
 
 beforeAll(async () => {
 	lab = await startS3Lab(bucket);
 });
 afterAll(async () => {
 	await lab?.stop();
-	for (const root of roots) await fs.rm(root, {recursive: true, force: true});
+	await folders.cleanup();
 });
 
-async function folder(files: Record<string, string> = {}): Promise<string> {
-	const root = await tempDir();
-	roots.push(root);
-	await writeTree(root, files);
-	return root;
-}
 
 /** Times whose last digits a microsecond clock would lose. */
 const times: Record<string, string> = {

@@ -11,23 +11,18 @@ import {nativeFs} from '../../source/native/load.js';
 import {LocalRemote} from '../../source/providers/local.js';
 import type {Entry} from '../../source/providers/remote.js';
 import {runSync} from '../../source/sync/engine.js';
-import {tempDir, writeTree} from './tree.js';
+import {tempFolders} from './tree.js';
 
 vi.hoisted(() => {
 	process.env.CLOUDSYNC_NATIVE = 'off';
 });
 
-const roots: string[] = [];
+const folders = tempFolders();
+const folder = folders.folder;
 afterAll(async () => {
-	for (const root of roots) await fs.rm(root, {recursive: true, force: true});
+	await folders.cleanup();
 });
 
-async function folder(files: Record<string, string> = {}): Promise<string> {
-	const root = await tempDir();
-	roots.push(root);
-	await writeTree(root, files);
-	return root;
-}
 
 test('the helper is off, and the local provider says it keeps times to the microsecond', () => {
 	expect(nativeFs()).toBeUndefined();

@@ -51,3 +51,19 @@ export async function snapshot(root: string): Promise<Snapshot> {
 export async function fileNames(root: string): Promise<string[]> {
 	return Object.keys(await snapshot(root)).filter(n => !n.endsWith('/')).sort();
 }
+
+/** Folders made by `folder()` (written with `files`), all removed by `cleanup()` (for afterAll). */
+export function tempFolders(): {folder(files?: Record<string, string | Buffer>): Promise<string>; cleanup(): Promise<void>} {
+	const roots: string[] = [];
+	return {
+		async folder(files = {}) {
+			const root = await tempDir();
+			roots.push(root);
+			await writeTree(root, files);
+			return root;
+		},
+		async cleanup() {
+			for (const root of roots.splice(0)) await fs.rm(root, {recursive: true, force: true});
+		},
+	};
+}
