@@ -18,7 +18,17 @@ import {seedTasks} from '../test/support/tui-fixtures.js';
 
 export type TuiBenchRow = {measure: string; value: number; unit: string; target: string; ok: boolean};
 
-export type BenchTuiOptions = {tasks?: number; starts?: number; keys?: number; idleSeconds?: number; log?: (line: string) => void};
+export type BenchTuiOptions = {
+	tasks?: number;
+	starts?: number;
+	keys?: number;
+	idleSeconds?: number;
+	log?: (line: string) => void;
+	/** The app to start (default: the built dist/app/cli.js), e.g. another build to compare with. */
+	command?: string[];
+	/** Also measure inside this checkout's app, without tmux (default true). */
+	inProcess?: boolean;
+};
 
 const columns = 80;
 const rows = 24;
@@ -125,7 +135,7 @@ async function inProcessFrames(home: string, keys = 60): Promise<{frameMs: numbe
 export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchRow[]> {
 	const log = options.log ?? (() => undefined);
 	const {home, data, total} = await setup(options.tasks ?? 1000);
-	const command = appCommand();
+	const command = options.command ?? appCommand();
 	const rowsOut: TuiBenchRow[] = [];
 	try {
 		// 1. Cold start to the first full frame.
@@ -219,10 +229,12 @@ export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchR
 		}
 
 		// 5. The same keys inside the app, without tmux.
-		const inside = await inProcessFrames(home);
-		log(`in process (no terminal): a frame's drawing ${inside.frameMs.toFixed(1)} ms, key to frame median ${inside.keyMs.toFixed(1)} ms, p95 ${inside.keyP95Ms.toFixed(1)} ms`);
-		rowsOut.push({measure: "a frame's drawing by Ink, in process, 1,000 tasks (median)", value: Number(inside.frameMs.toFixed(1)), unit: 'ms', target: '—', ok: true});
-		rowsOut.push({measure: 'key to frame, in process without a terminal (median)', value: Number(inside.keyMs.toFixed(1)), unit: 'ms', target: '—', ok: true});
+		if (options.inProcess ?? true) {
+			const inside = await inProcessFrames(home);
+			log(`in process (no terminal): a frame's drawing ${inside.frameMs.toFixed(1)} ms, key to frame median ${inside.keyMs.toFixed(1)} ms, p95 ${inside.keyP95Ms.toFixed(1)} ms`);
+			rowsOut.push({measure: "a frame's drawing by Ink, in process, 1,000 tasks (median)", value: Number(inside.frameMs.toFixed(1)), unit: 'ms', target: '—', ok: true});
+			rowsOut.push({measure: 'key to frame, in process without a terminal (median)', value: Number(inside.keyMs.toFixed(1)), unit: 'ms', target: '—', ok: true});
+		}
 	} finally {
 		fs.rmSync(home, {recursive: true, force: true});
 		fs.rmSync(data, {recursive: true, force: true});
