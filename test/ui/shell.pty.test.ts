@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {listRuns} from '../../source/jobs/history.js';
 import {Store} from '../../source/store/store.js';
 import {tempDir, tempHome} from '../support/home.js';
-import {appCommand, TmuxPty} from '../support/pty.js';
+import {appCommand, delay, TmuxPty} from '../support/pty.js';
 
 let home: {dir: string; cleanup: () => Promise<void>};
 let data: string;
@@ -91,7 +91,10 @@ describe('TUI shell in a pseudo-terminal', () => {
 
 	it('Ctrl+L repaints over anything written to the terminal behind its back', async () => {
 		await withPty({}, async pty => {
-			await pty.waitFor('Slow backup');
+			// Settled first: the scheduler starts just after the first frame and the header then says so (a frame
+			// that would paint over the garbage before the test sees it).
+			await pty.waitFor(screen => screen.includes('Slow backup') && screen.includes('scheduler: on'));
+			await delay(300);
 			const tty = (await pty.tmux('display-message', '-p', '-t', pty.name, '#{pane_tty}')).trim();
 			fs.writeFileSync(tty, '\u001B[5;1HGARBAGE GARBAGE GARBAGE');
 			await pty.waitFor('GARBAGE');
