@@ -25,3 +25,8 @@ export type ProviderDescription = {
 
 export type AttributeValue = string | number | boolean;
 export type Attributes = Record<string, AttributeValue>;
+
+/** A select's value as text; a yes/no choice once stored as a boolean reads as yes or no. */
+export function selectText(value: string | number | boolean): string {
+	return typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+}

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import {CloudSyncError} from '../core/errors.js';
-import type {Attributes, FieldSpec, ProviderDescription, ProviderId} from '../core/fields.js';
+import {selectText, type Attributes, type FieldSpec, type ProviderDescription, type ProviderId} from '../core/fields.js';
 import type {Credential} from '../core/model.js';
 import {joinPath, unsafeNameReason} from '../core/paths.js';
 import {registerSecretFields} from '../store/secret-fields.js';
@@ -165,7 +165,7 @@ function fieldProblem(field: FieldSpec, value: Attributes[string] | undefined): 
 			}
 			return undefined;
 		case 'select':
-			if (field.options && !field.options.includes(String(value))) return `${field.name} is one of ${field.options.filter(Boolean).join(', ')}, not "${String(value)}"`;
+			if (field.options && !field.options.includes(selectText(value))) return `${field.name} is one of ${field.options.filter(Boolean).join(', ')}, not "${String(value)}"`;
 			return undefined;
 		default:
 			if (typeof value !== 'string') return `${field.name} needs text, not ${typeof value}`;

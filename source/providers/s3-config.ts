@@ -28,12 +28,12 @@ export const s3Description: ProviderDescription = {
 		{name: 'session_token', label: 'Session token', help: 'Only for temporary keys (AWS STS or SSO): the token issued with them; empty for ordinary keys.', type: 'string', secret: true, default: ''},
 		{name: 'endpoint', label: 'Endpoint', help: 'The service URL, e.g. https://s3.us-west-004.backblazeb2.com; empty for Amazon S3 or when the service preset fills it.', type: 'string', default: ''},
 		{name: 'region', label: 'Region', help: 'e.g. eu-west-1; empty to detect it from the bucket.', type: 'string', default: ''},
-		{name: 'force_path_style', label: 'Path-style URLs', help: 'Address buckets as endpoint/bucket instead of bucket.endpoint (MinIO and most self-hosted servers need this).', type: 'boolean', default: false},
+		{name: 'force_path_style', label: 'Path-style URLs', help: 'Address buckets as endpoint/bucket instead of bucket.endpoint (most self-hosted servers need this); always on for MinIO, Storj and local addresses.', type: 'boolean', default: false},
 		{name: 'storage_class', label: 'Storage class', help: 'Storage class of new objects, e.g. STANDARD_IA; empty for the bucket default.', type: 'string', default: ''},
 		{name: 'server_side_encryption', label: 'Server-side encryption', help: 'AES256 to have the service encrypt objects at rest; empty for none.', type: 'select', options: ['', 'AES256'], default: ''},
 		{name: 'chunk_size', label: 'Chunk size (MiB)', help: `Files larger than this are uploaded in parts of this size (${minChunkMiB} to ${maxChunkMiB} MiB).`, type: 'number', default: defaultChunkMiB},
 		{name: 'upload_concurrency', label: 'Parts in parallel', help: 'How many parts of one large file are uploaded at once (1 to 32); memory use is about this times the chunk size.', type: 'number', default: defaultUploadConcurrency},
-		{name: 'legacy_checksums', label: 'Legacy checksums', help: 'Send checksums only where S3 requires them (needed by most S3-compatible services); when unset, on for everything but Amazon S3.', type: 'boolean'},
+		{name: 'legacy_checksums', label: 'Legacy checksums', help: 'Send checksums only where S3 requires them: auto does so for every service but Amazon S3 (most S3-compatible services need it); yes or no to choose.', type: 'select', options: ['auto', 'yes', 'no'], default: 'auto'},
 	],
 };
 
@@ -137,7 +137,7 @@ export function s3Settings(attributes: Attributes): S3Settings {
 		serverSideEncryption: sse as '' | 'AES256',
 		chunkBytes: integer(attributes, 'chunk_size', defaultChunkMiB, minChunkMiB, maxChunkMiB, ' (MiB)') * MiB,
 		uploadConcurrency: integer(attributes, 'upload_concurrency', defaultUploadConcurrency, 1, 32),
-		legacyChecksums: flag(attributes, 'legacy_checksums') ?? !isAws,
+		legacyChecksums: (attributes.legacy_checksums === 'auto' ? undefined : flag(attributes, 'legacy_checksums')) ?? !isAws,
 	};
 }
 

@@ -41,7 +41,7 @@ test('every provider describes its fields; secret fields are known to the store'
 			expect(field.help.length).toBeGreaterThan(0);
 		}
 	}
-	expect(secretFieldNames('s3')).toEqual(['secret_access_key']);
+	expect(secretFieldNames('s3')).toEqual(['secret_access_key', 'session_token']);
 	expect(secretFieldNames('local')).toEqual([]);
 	expect(isSecretAttribute('s3', 'secret_access_key')).toBe(true);
 	expect(isSecretAttribute('s3', 'endpoint')).toBe(false);

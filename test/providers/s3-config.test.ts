@@ -1,4 +1,5 @@
 import {expect, test} from 'vitest';
+import {validateAttributes} from '../../source/providers/registry.js';
 import {MiB, partSizeFor, s3Settings, validateS3Attributes} from '../../source/providers/s3-config.js';
 
 const keys = {access_key_id: 'AK', secret_access_key: 'SK'};
@@ -13,6 +14,12 @@ test('presets fill the endpoint and the defaults that service needs', () => {
 	expect(s3Settings({...keys, preset: 'other', endpoint: 'http://127.0.0.1:4568/'})).toMatchObject({endpoint: 'http://127.0.0.1:4568', forcePathStyle: true, legacyChecksums: true});
 	expect(s3Settings({...keys, preset: 'other', endpoint: 'http://127.0.0.1:4568', legacy_checksums: false}).legacyChecksums).toBe(false);
 	expect(s3Settings({...keys, endpoint: 'https://s3.eu-west-1.amazonaws.com'}).legacyChecksums).toBe(false);
+	// Legacy checksums: auto (the form's default) follows the service; yes and no choose; booleans from older configs still count.
+	const minio = {...keys, preset: 'minio', endpoint: 'http://minio.lan:9000'};
+	expect(['auto', 'yes', 'no', true, false].map(value => s3Settings({...minio, legacy_checksums: value}).legacyChecksums)).toEqual([true, true, false, true, false]);
+	expect(s3Settings({...keys, legacy_checksums: 'auto'}).legacyChecksums).toBe(false);
+	expect(validateAttributes('s3', {...minio, legacy_checksums: false})).toEqual([]);
+	expect(validateAttributes('s3', {...minio, legacy_checksums: 'sometimes'})).toEqual(['legacy_checksums is one of auto, yes, no, not "sometimes"']);
 });
 
 test('each wrong attribute gets one sentence', () => {

@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {presetSchedule, scheduleProblems} from '../../source/core/schedule.js';
 import type {ProviderDescription} from '../../source/core/fields.js';
+import {s3Settings} from '../../source/providers/s3-config.js';
+import {providers as providerDescriptions} from '../../source/providers/registry.js';
 import {attributeFieldId, attributesFromValues, credentialFormFields, credentialFormValues, errorsByField} from '../../source/ui/screens/credentials/credential-form-model.js';
 import {newTaskValues, taskFormFields, taskFromValues, valuesFromTask} from '../../source/ui/screens/task-form/task-form-model.js';
 
@@ -87,5 +89,21 @@ describe('credential form model', () => {
 		expect(errors).toEqual({'attr:secret_access_key': 'Secret access key is required', 'attr:part_size': 'Part size must be a number'});
 		expect(attributes).toMatchObject({access_key_id: 'AK', path_style: false, api_url: 'http://127.0.0.1:9'});
 		expect(errorsByField(description, ['the endpoint must be a URL', 'something general'], 'verify')).toEqual({'attr:endpoint': 'the endpoint must be a URL', verify: 'something general'});
+	});
+
+	it('an S3 credential saved from an untouched form leaves legacy checksums on auto, so a MinIO endpoint gets them', () => {
+		const values = {
+			...credentialFormValues(providerDescriptions, 's3'),
+			[attributeFieldId('preset')]: 'minio',
+			[attributeFieldId('endpoint')]: 'http://minio.lan:9000',
+			[attributeFieldId('access_key_id')]: 'AK',
+			[attributeFieldId('secret_access_key')]: 'SK',
+		};
+		const {attributes, errors} = attributesFromValues(providerDescriptions.s3, values);
+		expect(errors).toEqual({});
+		expect(attributes.legacy_checksums).toBe('auto');
+		expect(s3Settings(attributes).legacyChecksums).toBe(true);
+		// A credential saved before there was an auto shows its boolean as yes or no.
+		expect(credentialFormValues(providerDescriptions, 's3', {name: 'old', provider: 's3', attributes: {legacy_checksums: false}} as never)[attributeFieldId('legacy_checksums')]).toBe('no');
 	});
 });

@@ -1,4 +1,4 @@
-import type {Attributes, FieldSpec, ProviderDescription, ProviderId} from '../../../core/fields.js';
+import {selectText, type Attributes, type FieldSpec, type ProviderDescription, type ProviderId} from '../../../core/fields.js';
 import type {Credential} from '../../../core/model.js';
 import type {FormField, FormValues} from '../../components/form/form-state.js';
 
@@ -36,7 +36,7 @@ export function credentialFormValues(providers: Record<ProviderId, ProviderDescr
 	const values: FormValues = {name: credential?.name ?? '', provider};
 	for (const spec of providers[provider].fields) {
 		const current = credential?.attributes[spec.name] ?? spec.default;
-		values[attributeFieldId(spec.name)] = spec.type === 'boolean' ? Boolean(current) : current === undefined ? '' : String(current);
+		values[attributeFieldId(spec.name)] = spec.type === 'boolean' ? Boolean(current) : current === undefined ? '' : spec.type === 'select' ? selectText(current) : String(current);
 	}
 	return values;
 }
