@@ -72,12 +72,14 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 	// many tasks: after the first frame, so they do not delay it.
 	let background: NodeJS.Timeout | undefined;
 	let closed = false;
+	let schedulerStarted = false;
 	const startBackground = () => {
 		clearTimeout(background);
 		background = undefined;
 		if (closed) return;
 		void load().catch(() => undefined);
 		scheduler?.start();
+		schedulerStarted = true;
 	};
 	background = setTimeout(startBackground, backgroundFallbackMs).unref();
 	let startTasks: Task[] | undefined;
@@ -181,7 +183,7 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		},
 		listRuns: async owner => listRuns(store.dir, owner),
 		followRunLog: (owner, runId, onLine, signal) => followRunLog(store.dir, owner, runId, onLine, {signal, pollMs: 100}),
-		schedulerStatus: (): SchedulerStatus => scheduler?.status() ?? {mode: 'off'},
+		schedulerStatus: (): SchedulerStatus => (!scheduler ? {mode: 'off'} : schedulerStarted ? scheduler.status() : {mode: 'starting'}),
 		close: async () => {
 			closed = true;
 			clearTimeout(background);

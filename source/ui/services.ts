@@ -16,7 +16,8 @@ import type {TaskWarning} from '../services/task-checks.js';
 /** A saved task's id, or the task form's unsaved dry runs. */
 export type RunOwner = number | 'unsaved';
 
-export type SchedulerStatus = {mode: 'this-process'} | {mode: 'other'; pid: number; kind: string} | {mode: 'off'};
+/** 'starting': this window will run the schedules once its first frame is drawn. */
+export type SchedulerStatus = {mode: 'this-process'} | {mode: 'other'; pid: number; kind: string} | {mode: 'off'} | {mode: 'starting'};
 
 export type DropboxLogin = {authorizeUrl: string; codeVerifier: string};
 

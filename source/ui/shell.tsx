@@ -38,14 +38,15 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	const interruptedAt = useRef(0);
 	const messageTimer = useRef<NodeJS.Timeout>(undefined);
 
+	const starting = scheduler.mode === 'starting';
 	useEffect(() => {
-		// The lock can change hands (a daemon starts or stops); a slow poll is enough.
+		// The lock can change hands (a daemon starts or stops); a slow poll is enough, once this window's own start is seen.
 		const timer = setInterval(() => setScheduler(previous => {
 			const next = services.schedulerStatus();
 			return JSON.stringify(next) === JSON.stringify(previous) ? previous : next;
-		}), 5000);
+		}), starting ? 200 : 5000);
 		return () => clearInterval(timer);
-	}, [services]);
+	}, [services, starting]);
 	useEffect(() => () => clearTimeout(messageTimer.current), []);
 
 	// After a resize settles, paint the whole screen again: the terminal's reflow

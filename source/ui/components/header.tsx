@@ -6,6 +6,7 @@ import type {Theme} from '../theme.js';
 export function schedulerLabel(status: SchedulerStatus): string {
 	if (status.mode === 'this-process') return 'scheduler: on (this window)';
 	if (status.mode === 'other') return `scheduler: ${status.kind} pid ${status.pid}`;
+	if (status.mode === 'starting') return 'scheduler: starting…';
 	return 'scheduler: off';
 }
 
