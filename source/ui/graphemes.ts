@@ -36,7 +36,8 @@ class UnitSegments {
 	constructor(readonly input: string) {}
 
 	containing(index = 0): Segment | undefined {
-		const at = Math.trunc(Number(index) || 0);
+		// As Intl does: NaN and undefined are 0, fractions are cut, -0 is 0.
+		const at = Math.trunc(Number(index) || 0) + 0;
 		if (at < 0 || at >= this.input.length) return undefined;
 		return {segment: this.input[at]!, index: at, input: this.input};
 	}

@@ -28,7 +28,7 @@ describe('the fast grapheme segmenter', () => {
 		for (const text of samples()) {
 			if (singleUnitGraphemes(text)) fastPath++;
 			expect(plain(fast.segment(text)), JSON.stringify(text)).toEqual(plain(icu.segment(text)));
-			for (let index = -1; index <= text.length; index++) {
+			for (const index of [-1, -0.5, 0.5, Number.NaN, Infinity, ...Array.from({length: text.length + 1}, (_, i) => i)]) {
 				const mine = fast.segment(text).containing(index);
 				const theirs = icu.segment(text).containing(index);
 				expect(mine && {segment: mine.segment, index: mine.index, input: mine.input}, `${JSON.stringify(text)} at ${index}`).toEqual(theirs && {segment: theirs.segment, index: theirs.index, input: theirs.input});
