@@ -53,8 +53,14 @@ export function timeZoneProblem(timeZone: string): string | undefined {
 }
 
 /** The machine's zone (honours TZ). */
+let zoneCache: {tz: string | undefined; zone: string} | undefined;
+
 export function localTimeZone(): string {
-	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+	// Each lookup makes a date formatter (a large part of planning many tasks);
+	// the answer changes only when TZ does (Node re-reads it when it is set).
+	const tz = process.env.TZ;
+	if (zoneCache?.tz !== tz || zoneCache === undefined) zoneCache = {tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'};
+	return zoneCache.zone;
 }
 
 /** The local wall-clock time of an instant, as milliseconds of a UTC date with the same fields. */

@@ -301,3 +301,17 @@ describe('daylight saving', () => {
 		}
 	});
 });
+
+it('the local time zone follows TZ when it changes (the lookup is cached per TZ)', () => {
+	const before = process.env.TZ;
+	try {
+		process.env.TZ = 'America/New_York';
+		expect(localTimeZone()).toBe('America/New_York');
+		expect(localTimeZone()).toBe('America/New_York');
+		process.env.TZ = 'Europe/Berlin';
+		expect(localTimeZone()).toBe('Europe/Berlin');
+	} finally {
+		if (before === undefined) delete process.env.TZ;
+		else process.env.TZ = before;
+	}
+});
