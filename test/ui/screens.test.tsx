@@ -131,6 +131,15 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it('credentials table: a long "used by" count keeps a gap before the next column', async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('2');
+		const frame = await ui.waitFor('Credentials (1)');
+		expect(frame).toMatch(/disk\s+Local folder\s+1000 tasks\s+root=/);
+		ui.app.unmount();
+	});
+
 	it('logs screen shows a finished run with its summary, and searches it', async () => {
 		const taskId = 1;
 		const runId = newRunId(new Date('2026-01-01T00:00:00Z'));

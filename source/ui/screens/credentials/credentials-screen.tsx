@@ -4,7 +4,7 @@ import {userMessage} from '../../../core/errors.js';
 import type {Credential} from '../../../core/model.js';
 import {Dialog} from '../../components/dialog.js';
 import {useUi} from '../../context.js';
-import {fit} from '../../format.js';
+import {cell, fit} from '../../format.js';
 import {commandFor, credentialsKeymap, type CredentialsCommand} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {credentialsReducer, initialCredentialsState} from './credentials-state.js';
@@ -84,7 +84,7 @@ export function CredentialsScreen({selectName}: {selectName?: string}) {
 
 	const nameWidth = 20;
 	const providerWidth = 14;
-	const usedWidth = 9;
+	const usedWidth = 11;
 	const restWidth = Math.max(10, width - nameWidth - providerWidth - usedWidth - 4);
 	const rows = Math.max(1, height - 3);
 	const top = Math.max(0, Math.min(state.selected - rows + 1, state.credentials.length - rows));
@@ -94,14 +94,14 @@ export function CredentialsScreen({selectName}: {selectName?: string}) {
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold>{fit(` Credentials (${state.credentials.length})${state.loading ? '  loading…' : ''}${state.error ? `  ${state.error}` : ''}`, width)}</Text>
 			<Text bold color={theme.muted}>
-				{fit(`  ${fit('Name', nameWidth)}${fit('Provider', providerWidth)}${fit('Used by', usedWidth)}Where`, width)}
+				{fit(`  ${cell('Name', nameWidth)}${cell('Provider', providerWidth)}${cell('Used by', usedWidth)}Where`, width)}
 			</Text>
 			{state.credentials.length === 0 && !state.loading ? <Text dimColor>{'  No credentials yet. Press a to add one (a local folder, S3, or Dropbox).'}</Text> : null}
 			{state.credentials.slice(Math.max(0, top), Math.max(0, top) + rows).map((credential, i) => {
 				const index = Math.max(0, top) + i;
 				const isSelected = index === state.selected;
 				const used = state.usage[credential.name] ?? 0;
-				const line = `${isSelected ? '›' : ' '} ${fit(credential.name, nameWidth)}${fit(services.providers[credential.provider]?.label ?? credential.provider, providerWidth)}${fit(used === 0 ? '—' : `${used} task${used === 1 ? '' : 's'}`, usedWidth)}${fit(credential.secretsUnusable ? 'secrets must be entered again' : credentialSummary(credential, secretNames(credential)), restWidth)}`;
+				const line = `${isSelected ? '›' : ' '} ${cell(credential.name, nameWidth)}${cell(services.providers[credential.provider]?.label ?? credential.provider, providerWidth)}${cell(used === 0 ? '—' : `${used} task${used === 1 ? '' : 's'}`, usedWidth)}${fit(credential.secretsUnusable ? 'secrets must be entered again' : credentialSummary(credential, secretNames(credential)), restWidth)}`;
 				return (
 					<Text key={credential.name} {...(isSelected ? theme.selection : {})}>
 						{fit(line, width)}
