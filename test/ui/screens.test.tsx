@@ -95,6 +95,12 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.waitFor('Tasks (1000)');
 		await ui.press('a');
 		await ui.waitFor('New task');
+		// On a ▾ field a letter picks the next choice it starts, arrows step through them.
+		await ui.focus('Transfer mode');
+		await ui.type('m');
+		expect(await ui.waitFor(/Transfer mode\s+MOVE ▾/)).toContain('MOVE copies, then deletes each verified source file.');
+		await ui.press(keys.right);
+		await ui.waitFor(/Transfer mode\s+SYNC ▾/);
 		await ui.focus('Schedule');
 		await ui.press(keys.enter);
 		await ui.waitFor('Advanced Scheduler (custom)');

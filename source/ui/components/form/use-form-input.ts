@@ -68,11 +68,26 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 					handlers.onCancel();
 					return true;
 			}
-			if (field?.kind === 'select' && (name === 'left' || name === 'right') && field.choices) {
-				const index = field.choices.findIndex(c => c.value === state.values[field.id]);
-				const next = field.choices[(index + (name === 'right' ? 1 : field.choices.length - 1)) % field.choices.length]!;
-				dispatch({type: 'set', id: field.id, value: next.value});
-				return true;
+			if (field?.kind === 'select' && field.choices && field.choices.length > 0) {
+				const choices = field.choices;
+				const index = choices.findIndex(c => c.value === state.values[field.id]);
+				if (command === 'cycle') {
+					const next = choices[(index + (name === 'right' ? 1 : choices.length - 1)) % choices.length]!;
+					dispatch({type: 'set', id: field.id, value: next.value});
+					return true;
+				}
+				// A letter or digit picks the next choice that starts with it, as in a browser's select.
+				if (input.length === 1 && /[\p{L}\p{N}]/u.test(input)) {
+					const letter = input.toLowerCase();
+					for (let step = 1; step <= choices.length; step++) {
+						const choice = choices[(index + step) % choices.length]!;
+						if (choice.label.toLowerCase().startsWith(letter)) {
+							dispatch({type: 'set', id: field.id, value: choice.value});
+							break;
+						}
+					}
+					return true;
+				}
 			}
 			if (handlers.onOther?.(name, field)) return true;
 			if (isText) return input.length > 0 && !name.startsWith('ctrl+');
