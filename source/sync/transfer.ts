@@ -51,7 +51,11 @@ function connect(streams: Duplex[]): Duplex {
 			if (!from.destroyed) from.destroy();
 		});
 	}
-	return streams[streams.length - 1]!;
+	const last = streams[streams.length - 1]!;
+	// The writer may not be reading yet (it makes folders and opens files first);
+	// a destroyed stream keeps its error, and the writer meets it when it reads.
+	last.on('error', () => undefined);
+	return last;
 }
 
 /** One attempt at copying `entry`; throws on failure, leaving nothing under the final name. */
