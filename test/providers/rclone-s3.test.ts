@@ -115,7 +115,9 @@ test('the rclone runner: obscured passwords go through stdin, failures come back
 	const obscured = await rcloneObscure('a password with spaces');
 	expect(obscured).not.toContain('password');
 	// A dummy password, so revealing it through argv here shows nothing worth hiding.
-	expect((await rclone(['reveal', obscured])).trim()).toBe('a password with spaces');
+	// Obscured text may begin with '-' (it is base64url): after '--' it is not read as a flag.
+	expect((await rclone(['reveal', '--', obscured])).trim()).toBe('a password with spaces');
+	expect((await rclone(['reveal', '--', '-3erO7KOgdECwA4abrsHxsrCp6WaHpf-Ml-AwQc__AcUdY0iZFw'])).trim()).toBe('a password with spaces');
 	const target = s3rverRemote(s3);
 	const missing = await runRclone(['lsf', target.path('no-such-bucket')], {env: target.env});
 	expect(missing.code).not.toBe(0);
