@@ -59,7 +59,7 @@ export function localTimeZone(): string {
 	// Each lookup makes a date formatter (a large part of planning many tasks);
 	// the answer changes only when TZ does (Node re-reads it when it is set).
 	const tz = process.env.TZ;
-	if (zoneCache?.tz !== tz || zoneCache === undefined) zoneCache = {tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'};
+	if (zoneCache === undefined || zoneCache.tz !== tz) zoneCache = {tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'};
 	return zoneCache.zone;
 }
 

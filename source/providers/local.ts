@@ -12,7 +12,7 @@ import path from 'node:path';
 import {Readable, Transform, Writable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
 import {CloudSyncError} from '../core/errors.js';
-import {exactNs, msFromNs, nsFromMs, splitNs} from '../core/mtime.js';
+import {exactNs, msFromNs, splitNs} from '../core/mtime.js';
 import {errnoError, nativeFs} from '../native/load.js';
 import {compareKeys, unsafeNameReason} from '../core/paths.js';
 import {errorCode, hashFile, isAbort, localError, StreamHasher} from './local-files.js';
@@ -256,7 +256,7 @@ export class LocalRemote implements Remote, LocationBrowser {
 		try {
 			const stats = await fs.lstat(full);
 			if (stats.isSymbolicLink()) await this.assertInside(full);
-			await setTimes(full, full, mtimeNs ?? nsFromMs(mtime));
+			await setTimes(full, full, exactNs({mtime, mtimeNs}));
 		} catch (error) {
 			throw localError(error, 'set the modification time of', full);
 		}

@@ -5,19 +5,7 @@
  * bits ("100644"), `uid`/`gid` decimal numbers, and `md5chksum` the base64
  * MD5 of a multipart object whose ETag is not an MD5.
  */
-import {formatSecondsNs, msFromNs, nsFromMs, parseSecondsNs} from '../core/mtime.js';
 import type {PosixMetadata} from './s3-mtime-index.js';
-
-/** x-amz-meta-mtime text for a time in ms (see core/mtime for exact times). */
-export function formatMtime(mtimeMs: number): string {
-	return formatSecondsNs(nsFromMs(mtimeMs));
-}
-
-/** Milliseconds from x-amz-meta-mtime text; undefined when it is not a time. */
-export function parseMtime(text: string | undefined): number | undefined {
-	const ns = parseSecondsNs(text);
-	return ns === undefined ? undefined : msFromNs(ns);
-}
 
 const regularFile = 0o100000;
 

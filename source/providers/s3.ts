@@ -26,7 +26,7 @@ import {joinPath} from '../core/paths.js';
 import type {Entry, ListOptions, LocationBrowser, ReadRange, Remote, RemoteFeatures, WriteOptions} from './remote.js';
 import {partSizeFor, s3Settings, type S3Settings} from './s3-config.js';
 import {isS3NotFound, s3Error} from './s3-errors.js';
-import {exactNs, formatSecondsNs, nsFromMs} from '../core/mtime.js';
+import {exactNs, formatSecondsNs} from '../core/mtime.js';
 import {bareEtag, posixFromMetadata, posixToMetadata} from './s3-metadata.js';
 import {MemoryMtimeIndex, type MtimeIndex} from './s3-mtime-index.js';
 import {S3ClientPool} from './s3-client.js';
@@ -238,7 +238,7 @@ export class S3Remote implements Remote, LocationBrowser {
 
 	/** Rewrites the metadata with a server-side copy onto itself (objects up to 5 GiB). */
 	async setMtime(path: string, mtime: number, mtimeNs?: bigint): Promise<void> {
-		const time = {mtime, mtimeNs: mtimeNs ?? nsFromMs(mtime)};
+		const time = {mtime, mtimeNs: exactNs({mtime, mtimeNs})};
 		const bucket = this.requireBucket();
 		const client = await this.clients.forBucket(bucket);
 		const key = this.prefix + path;

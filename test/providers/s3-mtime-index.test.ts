@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, expect, test} from 'vitest';
-import {formatMtime, md5FromEtag, parseMtime, posixFromMetadata, posixToMetadata} from '../../source/providers/s3-metadata.js';
-import {msFromNs} from '../../source/core/mtime.js';
+import {md5FromEtag, posixFromMetadata, posixToMetadata} from '../../source/providers/s3-metadata.js';
+import {formatSecondsNs, msFromNs, nsFromMs, parseSecondsNs} from '../../source/core/mtime.js';
 import {FileMtimeIndex} from '../../source/providers/s3-mtime-index.js';
 
 let dir: string;
@@ -66,6 +66,13 @@ test('20,000 entries round-trip through the file', async () => {
 	const {size} = await fs.stat(file);
 	console.log(`mtime index: 20,000 entries, ${(size / 1024).toFixed(0)} KiB, loaded in ${loadMs.toFixed(1)} ms`);
 });
+
+/** x-amz-meta-mtime text for a time in ms, and ms from such text, as S3Remote makes and reads them. */
+const formatMtime = (ms: number) => formatSecondsNs(nsFromMs(ms));
+const parseMtime = (text: string | undefined) => {
+	const ns = parseSecondsNs(text);
+	return ns === undefined ? undefined : msFromNs(ns);
+};
 
 test('mtime text is decimal seconds like rclone writes, and reads rclone and RFC 3339 forms', () => {
 	expect(formatMtime(1700000000000)).toBe('1700000000');
