@@ -54,7 +54,13 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.press('a');
 		await ui.waitFor('New credential');
 		await ui.type('disk');
-		await ui.press(keys.tab, keys.tab);
+		// On the provider choice, "s" finds the S3 provider by its id, "l" goes back to the local folder.
+		await ui.press(keys.tab);
+		await ui.type('s');
+		await ui.waitFor(/Provider\s+Amazon S3/);
+		await ui.type('l');
+		await ui.waitFor(/Provider\s+Local folder/);
+		await ui.press(keys.tab);
 		const first = services.providers.local.fields.find(f => !f.hidden)!;
 		expect(focusedLine(ui.frame())).toContain(first.label);
 		await ui.type(path.join(data, 'backup'));

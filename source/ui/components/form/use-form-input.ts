@@ -76,12 +76,12 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 					dispatch({type: 'set', id: field.id, value: next.value});
 					return true;
 				}
-				// A letter or digit picks the next choice that starts with it, as in a browser's select.
+				// A letter or digit picks the next choice whose label or value starts with it ("s" finds s3).
 				if (input.length === 1 && /[\p{L}\p{N}]/u.test(input)) {
 					const letter = input.toLowerCase();
 					for (let step = 1; step <= choices.length; step++) {
 						const choice = choices[(index + step) % choices.length]!;
-						if (choice.label.toLowerCase().startsWith(letter)) {
+						if (choice.label.toLowerCase().startsWith(letter) || choice.value.toLowerCase().startsWith(letter)) {
 							dispatch({type: 'set', id: field.id, value: choice.value});
 							break;
 						}
