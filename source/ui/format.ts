@@ -34,6 +34,25 @@ export function fit(text: string, width: number): string {
 	return text + ' '.repeat(width - chars.length);
 }
 
+/**
+ * `text` broken at spaces into at most `maxLines` lines of `width` columns;
+ * what does not fit ends the last line with an ellipsis.
+ */
+export function wrapText(text: string, width: number, maxLines: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(' ')) {
+		const candidate = line === '' ? word : `${line} ${word}`;
+		if (line !== '' && [...candidate].length > width) {
+			lines.push(line);
+			line = word;
+		} else line = candidate;
+	}
+	lines.push(line);
+	if (lines.length > maxLines) lines.splice(maxLines - 1, lines.length, lines.slice(maxLines - 1).join(' '));
+	return lines.map(each => ([...each].length > width ? fit(each, width) : each));
+}
+
 /** A bar like "██████░░░░" `width` cells wide. */
 export function bar(fraction: number, width: number): string {
 	const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));

@@ -7,6 +7,7 @@ import {Dialog} from '../../components/dialog.js';
 import {formReducer, initialForm, isDirty} from '../../components/form/form-state.js';
 import {FormView} from '../../components/form/form-view.js';
 import {useFormInput} from '../../components/form/use-form-input.js';
+import {StatusLine, statusLines, type FormStatus} from '../../components/status-line.js';
 import {useUi} from '../../context.js';
 import {fit} from '../../format.js';
 import {formKeymap} from '../../keymap.js';
@@ -14,7 +15,7 @@ import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {attributesFromValues, credentialFormFields, credentialFormValues, errorsByField} from './credential-form-model.js';
 import {DropboxLoginDialog} from './dropbox-login.js';
 
-type Status = {kind: 'busy' | 'ok' | 'error'; text: string} | undefined;
+type Status = FormStatus | undefined;
 
 /** Add or edit a credential; the fields come from the provider's description. */
 export function CredentialForm({editName}: {editName?: string}) {
@@ -130,7 +131,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 	// Editing: keys wait until the credential is read.
 	useKeyLayer(priority.screen, name => name !== 'ctrl+c', {active: !adding && existing === undefined});
 
-	const formHeight = Math.max(3, height - 3);
+	const formHeight = Math.max(3, height - 2 - statusLines);
 	const help = fields.find(f => f.id === state.focus)?.help;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
@@ -148,7 +149,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 				}}
 			/>
 			<Text color={theme.muted}>{fit(help ? ` ${help}` : '', width)}</Text>
-			<Text color={status?.kind === 'error' ? theme.bad : status?.kind === 'ok' ? theme.good : theme.accent}>{fit(status ? ` ${status.text}` : '', width)}</Text>
+			<StatusLine status={status} width={width} theme={theme} />
 			{state.confirmDrop ? (
 				<Dialog
 					title="Drop your changes?"

@@ -7,6 +7,7 @@ import {Dialog} from '../../components/dialog.js';
 import {formReducer, initialForm, isDirty, type FormField} from '../../components/form/form-state.js';
 import {FormView} from '../../components/form/form-view.js';
 import {useFormInput} from '../../components/form/use-form-input.js';
+import {StatusLine, statusLines, type FormStatus} from '../../components/status-line.js';
 import {useUi} from '../../context.js';
 import {fit, formatDateTime} from '../../format.js';
 import {formKeymap} from '../../keymap.js';
@@ -29,7 +30,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 	const [loaded, setLoaded] = useState(false);
 	const [state, dispatch] = useReducer(formReducer, initialForm(newTaskValues('', services.presetSchedule('daily')), 'description'));
 	const [showAll, setShowAll] = useState(false);
-	const [status, setStatus] = useState<{kind: 'busy' | 'ok' | 'error'; text: string}>();
+	const [status, setStatus] = useState<FormStatus>();
 	const [browse, setBrowse] = useState<{kind: Browse; field: string}>();
 	const [dryRun, setDryRun] = useState<string>();
 	useEffect(() => ui.setKeymap(formKeymap, {quitKey: false}), []);
@@ -217,7 +218,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 		};
 	};
 
-	const formHeight = Math.max(3, height - 3);
+	const formHeight = Math.max(3, height - 2 - statusLines);
 	const help = fields.find(f => f.id === state.focus)?.help;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
@@ -225,7 +226,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 			{loaded && credentials.length === 0 ? <Text color={theme.warn}>{fit(' There are no credentials yet: press Esc, then 2 and a to add one.', width)}</Text> : null}
 			<FormView fields={fields} state={{...state, errors: shownErrors}} width={width} height={formHeight - (loaded && credentials.length === 0 ? 1 : 0)} theme={theme} keyboard={ready && !modalOpen && !browse && !dryRun} onChange={setValue} extra={extra} />
 			<Text color={theme.muted}>{fit(help ? ` ${help}` : ' tab/↓ next field · enter choose/browse · space yes/no · esc cancel', width)}</Text>
-			<Text color={status?.kind === 'error' ? theme.bad : status?.kind === 'ok' ? theme.good : theme.accent}>{fit(status ? ` ${status.text}` : '', width)}</Text>
+			<StatusLine status={status} width={width} theme={theme} />
 			{browse ? <BrowserDialog {...browserProps()} area={{width, height, top: 1}} theme={theme} /> : null}
 			{dryRun ? <DryRunDialog runId={dryRun} taskId={unsavedTaskId} onClose={() => setDryRun(undefined)} /> : null}
 			{state.confirmDrop ? (
