@@ -1,8 +1,10 @@
 /**
- * `cloudsync task run ID [--dry-run] [--json]`: one run in the foreground
- * through TaskRunner (the work happens in the worker process). A progress bar
- * on a terminal, plain progress lines otherwise, a JSON record with --json.
- * Ctrl+C cancels the run cleanly (it ends ABORTED).
+ * `cloudsync task run ID [--dry-run] [--json]`: one run in the foreground, in
+ * this process (ForegroundRun). A progress bar on a terminal, plain progress
+ * lines otherwise, a JSON record with --json. Ctrl+C or SIGTERM cancels the
+ * run cleanly (it ends ABORTED). A hang-up (the SSH session closed) or a
+ * reader that went away does not stop the run: it goes on without output and
+ * writes its record.
  *
  * Exit codes: 0 the run succeeded, 1 it failed (or could not start, e.g.
  * "task N is already running ..."), 130 it was cancelled.
@@ -10,7 +12,7 @@
 import {userMessage} from '../core/errors.js';
 import type {RunRecord} from '../core/model.js';
 import {progressBar, progressText, runSummary} from '../jobs/format.js';
-import {TaskRunner} from '../jobs/runner.js';
+import {ForegroundRun} from '../jobs/foreground-run.js';
 import type {RunProgress} from '../jobs/types.js';
 import type {Store} from '../store/store.js';
 import type {Io} from './io.js';
@@ -27,10 +29,12 @@ export async function taskRunCommand(
 	options: {dryRun?: boolean; json?: boolean},
 	io: RunIo | Io = {stdout: process.stdout, stderr: process.stderr},
 ): Promise<number> {
-	const stdout = io.stdout as Out;
-	const tty = stdout.isTTY === true && !options.json;
-	const runner = new TaskRunner(store);
+	const out = io.stdout as Out;
+	const tty = out.isTTY === true && !options.json;
 	const task = await store.requireTask(taskId);
+	let hungUp = false;
+	const stdout = {write: (text: string) => void (hungUp || out.write(text))};
+	const stderr = {write: (text: string) => void (hungUp || io.stderr.write(text))};
 	let cancelled = false;
 	let lastDraw = 0;
 	let drawn = false;
@@ -39,13 +43,13 @@ export async function taskRunCommand(
 		if (drawn) stdout.write('\r\x1b[2K');
 		drawn = false;
 	};
-	runner.on('progress', (_id, progress: RunProgress) => {
+	const onProgress = (progress: RunProgress) => {
 		if (options.json) return;
 		const now = Date.now();
 		if (tty) {
 			if (now - lastDraw < ttyRedrawMs) return;
 			lastDraw = now;
-			stdout.write(`\r\x1b[2K${progressBar(progress, (stdout.columns ?? 80) - 1)}`);
+			stdout.write(`\r\x1b[2K${progressBar(progress, (out.columns ?? 80) - 1)}`);
 			drawn = true;
 			return;
 		}
@@ -54,8 +58,8 @@ export async function taskRunCommand(
 		lastDraw = now;
 		lastText = text;
 		stdout.write(`${text}\n`);
-	});
-	runner.on('log', (_id, line) => {
+	};
+	const onLog = (line: string) => {
 		if (options.json) return;
 		// The log file has everything; the terminal gets problems and what a dry run would do.
 		const message = line.slice(line.indexOf(' ') + 1).replace(/^\S+\s+/, '');
@@ -63,24 +67,36 @@ export async function taskRunCommand(
 		if (!important) return;
 		clearBar();
 		stdout.write(`${message}\n`);
-	});
+	};
 
+	const run = await ForegroundRun.start(store, task, {dryRun: options.dryRun, trigger: 'cli'}, {log: onLog, progress: onProgress});
 	const onSignal = () => {
 		if (cancelled) return;
 		cancelled = true;
 		clearBar();
-		io.stderr.write('Cancelling the run (Ctrl+C) ...\n');
-		runner.cancel(taskId).catch(() => {});
+		stderr.write('Cancelling the run (Ctrl+C) ...\n');
+		run.cancel();
 	};
+	const onHangUp = () => {
+		hungUp = true;
+	};
+	// Writes to a closed pipe or terminal fail; the run must not die of that.
+	const ignore = () => {};
+	const onCrash = (error: unknown) => run.crashed(error);
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onHangUp);
+	process.on('uncaughtException', onCrash);
+	out.on('error', ignore);
+	io.stderr.on('error', ignore);
 	let record: RunRecord;
 	try {
-		await runner.start(taskId, {dryRun: options.dryRun, trigger: 'cli'});
-		record = await runner.wait(taskId);
+		record = await run.ended;
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onHangUp);
+		process.off('uncaughtException', onCrash);
 		clearBar();
 	}
 	if (options.json) stdout.write(JSON.stringify(record, null, 2) + '\n');
@@ -90,6 +106,7 @@ export async function taskRunCommand(
 	}
 	if (record.state === 'SUCCESS') return 0;
 	if (record.state === 'ABORTED') return 130;
-	if (!options.json) io.stderr.write(`cloudsync: task ${task.id} ${record.state === 'FAILED' ? 'failed' : record.state}: ${userMessage(record.error ?? 'see the log')}\n`);
+	if (!options.json) stderr.write(`cloudsync: task ${task.id} ${record.state === 'FAILED' ? 'failed' : record.state}: ${userMessage(record.error ?? 'see the log')}\n`);
 	return 1;
 }
+

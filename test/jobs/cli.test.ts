@@ -10,7 +10,9 @@ import {ListObjectsV2Command, PutObjectCommand} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {PassThrough} from 'node:stream';
 import {taskRunCommand} from '../../source/cli/task-run.js';
-import {listRuns} from '../../source/jobs/history.js';
+import {diedMessage, listRuns} from '../../source/jobs/history.js';
+import {taskLockPath} from '../../source/jobs/locks.js';
+import {processAlive} from '../../source/jobs/process-info.js';
 import {Store} from '../../source/store/store.js';
 import {cliEntry, cloudsync} from '../support/cli.js';
 import {tempDir, tempHome} from '../support/home.js';
@@ -37,8 +39,8 @@ afterAll(async () => {
 	fs.rmSync(scratch, {recursive: true, force: true});
 });
 
-function start(args: string[]) {
-	const child = spawn(process.execPath, [cliEntry, ...args], {env: {...process.env, CLOUDSYNC_HOME: home.dir, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+function start(args: string[], nodeArgs: string[] = []) {
+	const child = spawn(process.execPath, [...nodeArgs, cliEntry, ...args], {env: {...process.env, CLOUDSYNC_HOME: home.dir, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
 	const result = {stdout: '', stderr: '', code: undefined as number | undefined};
 	child.stdout.on('data', chunk => (result.stdout += String(chunk)));
 	child.stderr.on('data', chunk => (result.stderr += String(chunk)));
@@ -145,5 +147,85 @@ describe('cloudsync task run / task logs', () => {
 		expect(code).toBe(0);
 		expect(screen).toMatch(/\r\x1b\[2K\[#*-*\] +\d+% 0\/1 files, [\d.]+ (B|KiB|MiB)\/3\.0 MiB/);
 		expect(screen).toMatch(/\r\x1b\[2KTask \d+ "test task": SUCCESS: 1 transferred/);
+	});
+
+	/** A task whose pre-script says "waiting" and waits for a file; the file that lets it go on. */
+	async function gatedTask(name: string) {
+		const src = path.join(scratch, name);
+		fs.mkdirSync(src);
+		fs.writeFileSync(path.join(src, 'a.txt'), 'a');
+		const gate = path.join(scratch, `${name}-gate`);
+		const pidFile = path.join(scratch, `${name}.pid`);
+		const task = await store.addTask(taskInput({credential: 's3', path: src, bucket: 'cli', folder: name, preScript: `echo $$ > ${pidFile}; echo waiting; while [ ! -e ${gate} ]; do sleep 0.05; done`}));
+		return {task, gate, pidFile};
+	}
+
+	it('runs in the command\'s own process: no worker process, the record names the command', async () => {
+		const {task, gate} = await gatedTask('own');
+		const run = start(['task', 'run', String(task.id)]);
+		await waitFor(() => run.result.stdout.includes('waiting'), 20_000, 'the pre-script');
+		expect(listRuns(home.dir, task.id)[0]).toMatchObject({state: 'RUNNING', pid: run.child.pid});
+		fs.writeFileSync(gate, '');
+		expect((await run.done).code).toBe(0);
+		expect(listRuns(home.dir, task.id)[0]).toMatchObject({state: 'SUCCESS', pid: run.child.pid});
+	});
+
+	it('a hang-up (the SSH session closed) does not stop the run: it finishes and records SUCCESS', async () => {
+		const {task, gate} = await gatedTask('hangup');
+		const run = start(['task', 'run', String(task.id)]);
+		await waitFor(() => run.result.stdout.includes('waiting'), 20_000, 'the pre-script');
+		run.child.kill('SIGHUP');
+		await new Promise(resolve => setTimeout(resolve, 300));
+		fs.writeFileSync(gate, '');
+		const done = await run.done;
+		expect(done.code).toBe(0);
+		expect(done.stdout).not.toContain('SUCCESS');
+		expect(listRuns(home.dir, task.id)[0]!.state).toBe('SUCCESS');
+		expect(await keys('hangup/')).toEqual(['hangup/a.txt']);
+	});
+
+	it('a reader that went away (closed pipe) does not stop the run', async () => {
+		const {task, gate} = await gatedTask('epipe');
+		const run = start(['task', 'run', String(task.id)]);
+		await waitFor(() => run.result.stdout.includes('waiting'), 20_000, 'the pre-script');
+		run.child.stdout.destroy();
+		fs.writeFileSync(gate, '');
+		const done = await run.done;
+		expect(done.code).toBe(0);
+		expect(listRuns(home.dir, task.id)[0]!.state).toBe('SUCCESS');
+		expect(await keys('epipe/')).toEqual(['epipe/a.txt']);
+	});
+
+	it('kill -9 of the command: the next run records the killed run as FAILED, takes over its lock and succeeds', async () => {
+		const {task, gate, pidFile} = await gatedTask('killed');
+		const run = start(['task', 'run', String(task.id)]);
+		await waitFor(() => run.result.stdout.includes('waiting'), 20_000, 'the pre-script');
+		const killedRun = listRuns(home.dir, task.id)[0]!;
+		run.child.kill('SIGKILL');
+		await run.done;
+		expect(fs.existsSync(taskLockPath(home.dir, task.id))).toBe(true);
+		// Its script is in its own process group and may outlive it, as a worker's did.
+		process.kill(-Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+		fs.writeFileSync(gate, '');
+		const again = await cloudsync(home.dir, ['task', 'run', String(task.id)]);
+		expect(again.code, again.stderr).toBe(0);
+		const runs = listRuns(home.dir, task.id);
+		expect(runs.map(r => r.state)).toEqual(['SUCCESS', 'FAILED']);
+		expect(runs[1]).toMatchObject({id: killedRun.id, error: diedMessage});
+		expect(fs.existsSync(taskLockPath(home.dir, task.id))).toBe(false);
+	});
+
+	it('an error nothing caught ends the command with the run recorded as FAILED, its script stopped, exit 1', async () => {
+		const {task, pidFile} = await gatedTask('crash');
+		const preload = new URL('../fixtures/preload/crash-on-sigusr2.mjs', import.meta.url).href;
+		const run = start(['task', 'run', String(task.id)], ['--import', preload]);
+		await waitFor(() => run.result.stdout.includes('waiting'), 20_000, 'the pre-script');
+		run.child.kill('SIGUSR2');
+		const done = await run.done;
+		expect(done.code).toBe(1);
+		expect(done.stderr).toBe(`cloudsync: task ${task.id} failed: ${diedMessage}: injected crash\n`);
+		expect(listRuns(home.dir, task.id)[0]).toMatchObject({state: 'FAILED', error: `${diedMessage}: injected crash`});
+		expect(fs.existsSync(taskLockPath(home.dir, task.id))).toBe(false);
+		await waitFor(() => !processAlive(Number(fs.readFileSync(pidFile, 'utf8'))), 5000, 'the script to end');
 	});
 });

@@ -119,13 +119,13 @@ export async function runTask(home: string, taskId: number, timeoutMs = 180_000)
 	}
 }
 
-/** The pid of the task's current worker process, once the runner handed the run over to it. */
-export async function waitForWorker(home: string, taskId: number, parentPid: number, timeoutMs = 30_000): Promise<{pid: number; runId: string}> {
+/** The pid and run id of the task's current run, once its record names the process that does the work. */
+export async function waitForRun(home: string, taskId: number, timeoutMs = 30_000): Promise<{pid: number; runId: string}> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const latest = listRuns(home, taskId)[0];
-		if (latest && latest.state === 'RUNNING' && latest.pid !== undefined && latest.pid !== parentPid) return {pid: latest.pid, runId: latest.id};
-		if (Date.now() > deadline) throw new Error(`task ${taskId} had no worker process within ${timeoutMs} ms`);
+		if (latest && latest.state === 'RUNNING' && latest.pid !== undefined) return {pid: latest.pid, runId: latest.id};
+		if (Date.now() > deadline) throw new Error(`task ${taskId} had no run in progress within ${timeoutMs} ms`);
 		await sleep(20);
 	}
 }
