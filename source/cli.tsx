@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import {taskRunArgv} from './cli/task-run-argv.js';
 import {userMessage} from './core/errors.js';
 import type {Store} from './store/store.js';
 
@@ -30,6 +31,11 @@ async function main(argv: string[]): Promise<number> {
 		return runTui({store});
 	}
 	// Commands and the full-screen app load only what they use: starting is most of a short command's time.
+	const taskRun = taskRunArgv(argv);
+	if (taskRun) {
+		const [{taskRunEntry}, {processIo}] = await Promise.all([import('./cli/task-run.js'), import('./cli/io.js')]);
+		return taskRunEntry(taskRun, processIo);
+	}
 	const [{runCli}, {processIo}] = await Promise.all([import('./cli/program.js'), import('./cli/io.js')]);
 	return runCli(argv, processIo, packageVersion());
 }

@@ -1,4 +1,4 @@
-import {userMessage} from '../core/errors.js';
+import {CloudSyncError, userMessage} from '../core/errors.js';
 
 export type Io = {
 	stdout: NodeJS.WritableStream;
@@ -18,6 +18,11 @@ export function printJson(io: Io, value: unknown): void {
 
 export function printLine(io: Io, text = ''): void {
 	io.stdout.write(text + '\n');
+}
+
+/** The exit code of a command that failed with `error`: 2 for a usage mistake, 1 otherwise. */
+export function failureCode(error: unknown): number {
+	return error instanceof UsageError || (error instanceof CloudSyncError && error.kind === 'usage') ? 2 : 1;
 }
 
 /** One line on stderr, prefixed with the program name. */

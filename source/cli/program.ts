@@ -1,7 +1,6 @@
 import {Command, CommanderError, Option} from 'commander';
-import {CloudSyncError} from '../core/errors.js';
 import type {Store} from '../store/store.js';
-import {type Io, oneLine, printError, UsageError} from './io.js';
+import {failureCode, type Io, oneLine, printError, UsageError} from './io.js';
 import {addTaskFlags} from './task-options.js';
 
 // Command modules (and the store, the providers, their SDKs) are imported by
@@ -133,7 +132,6 @@ export async function runCli(argv: string[], io: Io, version: string): Promise<n
 			return error.exitCode === 0 ? 0 : 2;
 		}
 		printError(io, error);
-		if (error instanceof UsageError || (error instanceof CloudSyncError && error.kind === 'usage')) return 2;
-		return 1;
+		return failureCode(error);
 	}
 }
