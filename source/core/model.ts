@@ -1,7 +1,7 @@
 import {z} from 'zod';
-import {directions, filenameEncodings, providerIds, transferModes} from './model-values.js';
+import {directions, filenameEncodings, providerIds, runStates, runTriggers, transferModes} from './model-values.js';
 
-export {directions, filenameEncodings, providerIds, transferModes, type Direction, type TransferMode} from './model-values.js';
+export {directions, filenameEncodings, providerIds, runStates, runTriggers, taskSecretFields, transferModes, type Direction, type TransferMode} from './model-values.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -69,10 +69,6 @@ export const taskSchema = z.object({
 export type Task = z.infer<typeof taskSchema>;
 export type TaskInput = z.input<typeof taskSchema>;
 
-/** Task fields that are secrets: encrypted at rest, never logged. */
-export const taskSecretFields = ['encryptionPassword', 'encryptionSalt'] as const;
-
-export const runStates = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'ABORTED', 'SKIPPED'] as const;
 export type RunState = (typeof runStates)[number];
 
 export const runRecordSchema = z.object({
@@ -80,7 +76,7 @@ export const runRecordSchema = z.object({
 	taskId: z.number().int(),
 	state: z.enum(runStates),
 	dryRun: z.boolean().default(false),
-	trigger: z.enum(['manual', 'schedule', 'cli', 'daemon']).default('manual'),
+	trigger: z.enum(runTriggers).default('manual'),
 	startedAt: z.string(),
 	endedAt: z.string().optional(),
 	pid: z.number().int().optional(),

@@ -1,4 +1,5 @@
-import {taskSecretFields, type Credential, type Task} from '../core/model.js';
+import type {Credential, Task} from '../core/model.js';
+import {taskSecretFields} from '../core/model-values.js';
 import {isSecretAttribute} from '../store/secret-fields.js';
 
 /** Every secret value of a task and its credential: what a run's log must never show. */

@@ -1,4 +1,5 @@
-import {taskSecretFields, type Credential, type Task} from '../core/model.js';
+import type {Credential, Task} from '../core/model.js';
+import {taskSecretFields} from '../core/model-values.js';
 import {Vault} from './vault.js';
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {Low} from 'lowdb';
 import lockfile from 'proper-lockfile';
 import {CloudSyncError} from '../core/errors.js';
-import {credentialSchema, taskSchema, type Credential, type Task, type TaskInput} from '../core/model.js';
+import type {Credential, Task, TaskInput} from '../core/model.js';
 import {DbFile, emptyDb} from './db-file.js';
 import {dbFileName, dataDir, ensureDataDir} from './home.js';
 import type {DbData} from './schema.js';
@@ -87,6 +87,7 @@ export class Store {
 
 	/** Adds a credential, or replaces the one with the same name when `replace` is set. */
 	async saveCredential(credential: Credential, options: {replace?: boolean} = {}): Promise<Credential> {
+		const {credentialSchema} = await modelSchemas();
 		const parsed = parseOrExplain(credentialSchema, credential, 'credential');
 		const {secretsUnusable: _dropped, ...usable} = parsed;
 		const sealed = sealCredential(usable, this.vault);
@@ -132,6 +133,7 @@ export class Store {
 	}
 
 	async addTask(input: NewTask): Promise<Task> {
+		const {taskSchema} = await modelSchemas();
 		return this.update(data => {
 			if (!data.credentials.some(c => c.name === input.credential)) {
 				throw new CloudSyncError('not_found', `there is no credential named "${input.credential}": add it first with \`cloudsync credential add\``);
@@ -146,6 +148,7 @@ export class Store {
 
 	/** Applies `patch` to task `id` (re-validated as a whole). */
 	async updateTask(id: number, patch: Partial<NewTask>): Promise<Task> {
+		const {taskSchema} = await modelSchemas();
 		return this.update(data => {
 			const index = data.tasks.findIndex(t => t.id === id);
 			if (index < 0) throw new CloudSyncError('not_found', `there is no task ${id}: see \`cloudsync task list\``);
@@ -169,6 +172,11 @@ export class Store {
 			return openTask(removed!, this.vault);
 		});
 	}
+}
+
+/** The schemas load with the first change: reading the store (a run) does not need zod. */
+function modelSchemas(): Promise<typeof import('../core/model.js')> {
+	return import('../core/model.js');
 }
 
 function parseOrExplain<T>(schema: {safeParse(value: unknown): {success: true; data: T} | {success: false; error: {issues: {path: PropertyKey[]; message: string}[]}}}, value: unknown, what: string): T {
