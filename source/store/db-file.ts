@@ -2,8 +2,9 @@ import fs from 'node:fs/promises';
 import type {Adapter} from 'lowdb';
 import {CloudSyncError} from '../core/errors.js';
 import {writeFileAtomic} from './atomic-file.js';
-import {lineOfJsonPath, locateJsonError} from './json-errors.js';
-import {dbSchema, describeSchemaError, emptyDb, migrate, type DbData} from './schema.js';
+import {emptyDb} from './db-version.js';
+import type {DbData} from './schema.js';
+import {keepValidatedCopy, readValidatedCopy} from './validated-db.js';
 
 /**
  * lowdb adapter for db.json: validates on read (with the file, line and
@@ -32,41 +33,21 @@ export class DbFile implements Adapter<DbData> {
 			throw new CloudSyncError('corrupt', `cannot read ${this.file}: ${(error as Error).message}`);
 		}
 		if (this.#validated?.text === text) return this.#validated.data;
-		const data = deepFreeze(parseDb(text, this.file));
+		const data = deepFreeze(readValidatedCopy(this.file, text) ?? (await this.#validate(text)));
 		this.#validated = {text, data};
+		return data;
+	}
+
+	async #validate(text: string): Promise<DbData> {
+		const {parseDb} = await import('./db-parse.js');
+		const data = parseDb(text, this.file);
+		keepValidatedCopy(this.file, text, data);
 		return data;
 	}
 
 	async write(data: DbData): Promise<void> {
 		await writeFileAtomic(this.file, JSON.stringify(data, null, '\t') + '\n');
 	}
-}
-
-export function parseDb(text: string, file: string): DbData {
-	const advice = 'fix it by hand or restore it from a backup; cloudsync will not overwrite it';
-	if (text.trim() === '') throw new CloudSyncError('corrupt', `${file} is empty: ${advice}`);
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch (error) {
-		// Only a broken file pays for our own scan, which says where it broke (V8 often does not).
-		const where = locateJsonError(text);
-		if (where) throw new CloudSyncError('corrupt', `${file} line ${where.line}, column ${where.column}: ${where.problem}; ${advice}`);
-		throw new CloudSyncError('corrupt', `${file}: ${(error as Error).message}; ${advice}`);
-	}
-	let migrated: unknown;
-	try {
-		migrated = migrate(json);
-	} catch (error) {
-		throw new CloudSyncError('corrupt', `${file}: ${(error as Error).message}`);
-	}
-	const parsed = dbSchema.safeParse(migrated);
-	if (!parsed.success) {
-		const line = lineOfJsonPath(text, parsed.error.issues[0]?.path ?? []);
-		const at = line ? ` line ${line}` : '';
-		throw new CloudSyncError('corrupt', `${file}${at}: ${describeSchemaError(parsed.error)}; ${advice}`);
-	}
-	return parsed.data;
 }
 
 /** Freezes `value` and everything in it (plain data: objects and arrays). */
