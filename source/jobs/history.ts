@@ -7,25 +7,16 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {z} from 'zod';
-import {runRecordSchema, type RunRecord} from '../core/model.js';
+import type {RunRecord} from '../core/model.js';
 import {writeFileAtomic} from './atomic.js';
 import {processAlive} from './process-info.js';
+import {parseRunFile} from './run-file.js';
+import type {RunFile} from './run-file-schema.js';
 
 /** Where a run is filed: a saved task's id, or 'unsaved' for a task form's dry run. */
 export type RunOwner = number | 'unsaved';
 
-export const runFileSchema = runRecordSchema.extend({
-	/** Start time of `pid` (clock ticks since boot) so a reused pid is not taken for the run. */
-	pidStartTicks: z.number().optional(),
-	description: z.string().optional(),
-	unsaved: z.boolean().optional(),
-	filesUpdated: z.number().int().optional(),
-	filesSkipped: z.number().int().optional(),
-	/** The first few per-file errors. */
-	errorList: z.array(z.object({path: z.string(), message: z.string()})).optional(),
-});
-export type RunFile = z.infer<typeof runFileSchema>;
+export type {RunFile} from './run-file-schema.js';
 
 export const defaultRunsKept = 20;
 export const diedMessage = "the run's process ended unexpectedly";
@@ -80,8 +71,7 @@ function readRecordFile(file: string): RunFile | undefined {
 		return undefined;
 	}
 	try {
-		const parsed = runFileSchema.safeParse(JSON.parse(text));
-		return parsed.success ? parsed.data : undefined;
+		return parseRunFile(JSON.parse(text));
 	} catch {
 		return undefined;
 	}
