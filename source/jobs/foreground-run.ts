@@ -50,7 +50,9 @@ export class ForegroundRun {
 	readonly #listeners: ForegroundListeners;
 	readonly #release: () => void;
 	#graceTimer?: NodeJS.Timeout;
+	/** Given up on (its record settled here): the body of the run, if it ever ends, writes nothing. */
 	#abandoned = false;
+	#recorded = false;
 
 	private constructor(
 		readonly store: Store,
@@ -122,7 +124,6 @@ export class ForegroundRun {
 		this.#logger.log('WARN', 'Cancel requested: stopping transfers and scripts.');
 		this.#controller.abort();
 		this.#graceTimer = setTimeout(() => this.#abandon(), this.options.cancelGraceMs ?? 7000);
-		this.#graceTimer.unref?.();
 	}
 
 	async #perform(): Promise<RunFile> {
@@ -137,6 +138,7 @@ export class ForegroundRun {
 				scriptEnded: pgid => this.#scriptGroups.delete(pgid),
 			});
 			if (!this.#abandoned) writeRun(place.dataDir, this.task.id, record);
+			this.#recorded = true;
 			return record;
 		} catch (error) {
 			// The record could not be read or written (the disk, or the runs folder, went away).
@@ -152,7 +154,7 @@ export class ForegroundRun {
 	 * FAILED with the reason, and `ended` resolves so the command can say so.
 	 */
 	crashed(error: unknown): void {
-		if (this.#abandoned) return;
+		if (this.#abandoned || this.#recorded) return;
 		const detail = printableText(this.#logger.redact(userMessage(error)).split('\n')[0] ?? '');
 		this.#giveUpWith('FAILED', `${diedMessage}${detail ? `: ${detail}` : ''}`);
 	}

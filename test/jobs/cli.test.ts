@@ -13,6 +13,7 @@ import {taskRunCommand} from '../../source/cli/task-run.js';
 import {diedMessage, listRuns} from '../../source/jobs/history.js';
 import {taskLockPath} from '../../source/jobs/locks.js';
 import {processAlive} from '../../source/jobs/process-info.js';
+import {TaskRunner} from '../../source/jobs/runner.js';
 import {Store} from '../../source/store/store.js';
 import {cliEntry, cloudsync} from '../support/cli.js';
 import {tempDir, tempHome} from '../support/home.js';
@@ -168,6 +169,19 @@ describe('cloudsync task run / task logs', () => {
 		fs.writeFileSync(gate, '');
 		expect((await run.done).code).toBe(0);
 		expect(listRuns(home.dir, task.id)[0]).toMatchObject({state: 'SUCCESS', pid: run.child.pid});
+	});
+
+	it('a cancel from another cloudsync process (the app) reaches the command through its lock: ABORTED, exit 130', async () => {
+		const {task, pidFile} = await gatedTask('remote-cancel');
+		const run = start(['task', 'run', String(task.id)]);
+		await waitFor(() => run.result.stdout.includes('waiting'), 20_000, 'the pre-script');
+		await new TaskRunner(store).cancel(task.id);
+		const done = await run.done;
+		expect(done.code).toBe(130);
+		expect(done.stderr).toContain('Cancelling the run');
+		expect(listRuns(home.dir, task.id)[0]).toMatchObject({state: 'ABORTED', error: 'the run was cancelled'});
+		expect(processAlive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
+		expect(fs.existsSync(taskLockPath(home.dir, task.id))).toBe(false);
 	});
 
 	it('a hang-up (the SSH session closed) does not stop the run: it finishes and records SUCCESS', async () => {
