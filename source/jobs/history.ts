@@ -156,6 +156,16 @@ export function listRuns(dataDir: string, owner: RunOwner): RunFile[] {
 	return records;
 }
 
+/** The newest readable run of the task that began before `runId`. */
+export function runBefore(dataDir: string, owner: RunOwner, runId: string): RunFile | undefined {
+	for (const id of runIds(dataDir, owner)) {
+		if (id >= runId) continue;
+		const record = readRun(dataDir, owner, id);
+		if (record) return record;
+	}
+	return undefined;
+}
+
 /** The latest run (n = 1), the one before (n = 2), ... */
 export function nthRun(dataDir: string, owner: RunOwner, n: number): RunFile | undefined {
 	const id = runIds(dataDir, owner)[n - 1];

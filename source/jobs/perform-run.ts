@@ -8,7 +8,7 @@
 import {userMessage} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
-import {appendRunLog, diedMessage, listRuns, logLine, mtimeIndexPath, printableText, readRun, type RunFile, type RunOwner} from './history.js';
+import {appendRunLog, diedMessage, logLine, mtimeIndexPath, printableText, readRun, runBefore, type RunFile, type RunOwner} from './history.js';
 import {makeRedactor, type Redactor} from './redact.js';
 import {executeRun, type LogLevel, type RunOutcome} from './run-task.js';
 import {runSecrets} from './secrets.js';
@@ -50,7 +50,7 @@ export type RunHooks = {
 /** Whether the run before this one ended because its process died (kill -9, a crash, power loss). */
 function previousRunDied(place: RunPlace): boolean {
 	if (place.owner === 'unsaved') return false;
-	const previous = listRuns(place.dataDir, place.owner).find(run => run.id < place.runId);
+	const previous = runBefore(place.dataDir, place.owner, place.runId);
 	return previous !== undefined && previous.state === 'FAILED' && (previous.error ?? '').startsWith(diedMessage);
 }
 

@@ -11,7 +11,9 @@ import {
 	pruneRuns,
 	readRun,
 	readRunLog,
+	runBefore,
 	runLogPath,
+	runRecordPath,
 	writeRun,
 	type RunFile,
 } from '../../source/jobs/history.js';
@@ -60,6 +62,16 @@ describe('run history', () => {
 		expect(readRunLog(home.dir, 1, ids[1]!)).toBe(`line of ${ids[1]}\nsecond\n`);
 		expect(listRuns(home.dir, 2)).toEqual([]);
 		expect(readRun(home.dir, 1, '../../etc/passwd')).toBeUndefined();
+	});
+
+	it('finds the run before a run, skipping records that do not read, and settles it if its process died', () => {
+		const ids = [0, 1, 2, 3].map(n => newRunId(new Date(Date.UTC(2026, 10, 26, 10, n))));
+		writeRun(home.dir, 1, record(ids[0]!, {state: 'RUNNING', pid: deadPid()}));
+		fs.writeFileSync(runRecordPath(home.dir, 1, ids[1]!), '{"not": "a record"}');
+		writeRun(home.dir, 1, record(ids[3]!));
+		expect(runBefore(home.dir, 1, ids[3]!)).toMatchObject({id: ids[0], state: 'FAILED', error: diedMessage});
+		expect(runBefore(home.dir, 1, ids[2]!)?.id).toBe(ids[0]);
+		expect(runBefore(home.dir, 1, ids[0]!)).toBeUndefined();
 	});
 
 	it('marks a RUNNING record FAILED once its process is gone, and leaves live ones alone', () => {
