@@ -92,7 +92,7 @@ export async function benchW4(runner: SideRunner, runs: number, log: (s: string)
 		() => runner.rclone(['sync', src, dst]),
 	);
 	const rows = [timeRow('W4 no-op SYNC 20,000 files local->local', ours, theirs)];
-	// The same work as a user starts it: `cloudsync task run` (the CLI, then the run's worker process, its lock and records).
+	// The same work as a user starts it: `cloudsync task run` (the CLI, which runs the task in its own process, with its lock and records).
 	const home = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudsync-bench-home-'));
 	try {
 		const env = {...process.env, CLOUDSYNC_HOME: home};
