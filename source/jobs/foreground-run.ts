@@ -12,7 +12,7 @@ import {userMessage} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
 import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, printableText, pruneRuns, readRunFile, settleRun, writeRun, type RunFile} from './history.js';
-import {acquireTaskLock} from './locks.js';
+import {acquireTaskLock, type TaskLock} from './locks.js';
 import {performRun, RunLogger} from './perform-run.js';
 import {processStartTicks, signalGroup} from './process-info.js';
 import {makeRedactor} from './redact.js';
@@ -48,7 +48,7 @@ export class ForegroundRun {
 	readonly #gaveUp: Promise<RunFile>;
 	#giveUp!: (record: RunFile) => void;
 	readonly #listeners: ForegroundListeners;
-	readonly #release: () => void;
+	readonly #lock: TaskLock;
 	#graceTimer?: NodeJS.Timeout;
 	/** Given up on (its record settled here): the body of the run, if it ever ends, writes nothing. */
 	#abandoned = false;
@@ -60,10 +60,10 @@ export class ForegroundRun {
 		readonly runId: string,
 		readonly options: ForegroundRunOptions,
 		listeners: ForegroundListeners,
-		release: () => void,
+		lock: TaskLock,
 	) {
 		this.#listeners = listeners;
-		this.#release = release;
+		this.#lock = lock;
 		this.#logger = new RunLogger({dataDir: store.dir, owner: task.id, runId, dryRun: options.dryRun === true}, listeners.log);
 		this.#logger.redact = makeRedactor(runSecrets(task, undefined));
 		this.#gaveUp = new Promise(resolve => (this.#giveUp = resolve));
@@ -115,7 +115,7 @@ export class ForegroundRun {
 			throw error;
 		}
 		listeners.log(firstLine);
-		return new ForegroundRun(store, task, runId, options, listeners, () => lock.release());
+		return new ForegroundRun(store, task, runId, options, listeners, lock);
 	}
 
 	/** Stops transfers and scripts; the run ends ABORTED (given up after the grace period). */
@@ -134,8 +134,8 @@ export class ForegroundRun {
 				where: `pid ${process.pid}`,
 				signal: this.#controller.signal,
 				progress: this.#listeners.progress,
-				scriptStarted: pgid => this.#scriptGroups.add(pgid),
-				scriptEnded: pgid => this.#scriptGroups.delete(pgid),
+				scriptStarted: pgid => this.#scriptsChanged(() => this.#scriptGroups.add(pgid)),
+				scriptEnded: pgid => this.#scriptsChanged(() => this.#scriptGroups.delete(pgid)),
 			});
 			if (!this.#abandoned) writeRun(place.dataDir, this.task.id, record);
 			this.#recorded = true;
@@ -145,6 +145,16 @@ export class ForegroundRun {
 			const problem = printableText(this.#logger.redact(userMessage(error)));
 			const settled = this.#abandoned ? undefined : settleRunQuietly(place.dataDir, this.task.id, this.runId, 'FAILED', `the run's record could not be written: ${problem}`);
 			return settled ?? this.#unrecorded('FAILED', `the run's record could not be written: ${problem}`);
+		}
+	}
+
+	/** Kept in the lock too: if this process is killed, the next run of the task stops them. */
+	#scriptsChanged(change: () => void): void {
+		change();
+		try {
+			this.#lock.recordScripts(this.#scriptGroups);
+		} catch {
+			// the lock still guards the run; only the cleanup after a kill -9 would miss the script
 		}
 	}
 
@@ -176,7 +186,7 @@ export class ForegroundRun {
 
 	#close(): void {
 		for (const pgid of this.#scriptGroups) signalGroup(pgid, 'SIGKILL');
-		this.#release();
+		this.#lock.release();
 		try {
 			pruneRuns(this.store.dir, this.task.id, this.options.runsKept ?? defaultRunsKept);
 		} catch {

@@ -20,7 +20,7 @@ import lockfile from 'proper-lockfile';
 import {CloudSyncError} from '../core/errors.js';
 import type {Direction} from '../core/model.js';
 import {writeFileAtomic} from './atomic.js';
-import {processAlive, processStartTicks} from './process-info.js';
+import {processAlive, processStartTicks, signalGroup} from './process-info.js';
 
 export type LockInfo = {
 	taskId: number;
@@ -32,6 +32,8 @@ export type LockInfo = {
 	path: string;
 	direction: Direction;
 	dryRun: boolean;
+	/** Process groups of the run's scripts while they run (a run in a command's own process records them). */
+	scripts?: Array<{pgid: number; startTicks?: number}>;
 };
 
 export function locksDir(dataDir: string): string {
@@ -139,9 +141,24 @@ export class TaskLock {
 		writeFileAtomic(this.file, JSON.stringify(this.info));
 	}
 
+	/** Records the process groups of the scripts running now, so whoever takes over a stale lock can stop them. */
+	recordScripts(pgids: Iterable<number>): void {
+		const current = readLockFile(this.file);
+		if (current?.runId !== this.info.runId) return;
+		this.info = {...this.info, scripts: [...pgids].map(pgid => ({pgid, startTicks: processStartTicks(pgid)}))};
+		writeFileAtomic(this.file, JSON.stringify(this.info));
+	}
+
 	/** Removes the lock if it is still this run's. */
 	release(): void {
 		releaseTaskLock(this.dataDir, this.info.taskId, this.info.runId);
+	}
+}
+
+/** A killed run's scripts may still run in their own process groups; the next run of the task must not overlap them. */
+function stopLeftScripts(stale: LockInfo | undefined): void {
+	for (const script of stale?.scripts ?? []) {
+		if (processAlive(script.pgid, script.startTicks)) signalGroup(script.pgid, 'SIGKILL');
 	}
 }
 
@@ -176,6 +193,7 @@ export async function acquireTaskLock(dataDir: string, request: Omit<LockInfo, '
 			}
 		}
 		// Stale (its process is gone) or unreadable: safe to replace inside the critical section.
+		stopLeftScripts(existing);
 		fs.rmSync(file, {force: true});
 		const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 		fs.writeFileSync(temp, JSON.stringify(info), {mode: 0o600});
