@@ -1,0 +1,76 @@
+/**
+ * `npm run build` step: bundles the compiled app (dist/) into dist/app/, one
+ * file per entry (the command and the run worker) plus chunks that each load
+ * only when used.
+ *
+ * CLOUDSYNC_VALIDATION_ID is defined (see `validationId`), and two imports
+ * are redirected, both to shorten the full-screen app's start:
+ * - Ink's string-width goes to ui/string-width.js, which measures our rows
+ *   at once and passes anything else to string-width;
+ * - zod's `locales` namespace (every language's messages, 360 KB of code
+ *   the app would parse at every start) is empty. English messages, the only
+ *   ones used, are imported by zod's schemas directly.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build, type Plugin} from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = path.join(root, 'dist');
+const outdir = path.join(dist, 'app');
+
+const narrowStringWidth: Plugin = {
+	name: 'narrow-string-width',
+	setup(build) {
+		const wrapper = path.join(dist, 'ui', 'string-width.js');
+		build.onResolve({filter: /^string-width$/}, args => {
+			// The wrapper itself, and wrap-ansi (which keeps its own older string-width), get the real one.
+			if (args.importer === wrapper || args.importer.includes(`${path.sep}wrap-ansi${path.sep}`)) return undefined;
+			return {path: wrapper};
+		});
+	},
+};
+
+const noZodLocales: Plugin = {
+	name: 'no-zod-locales',
+	setup(build) {
+		build.onResolve({filter: /^\.\.\/locales\/index\.js$/}, args =>
+			args.importer.includes(`${path.sep}zod${path.sep}`) ? {path: 'zod-locales', namespace: 'cloudsync-empty'} : undefined,
+		);
+		build.onLoad({filter: /.*/, namespace: 'cloudsync-empty'}, () => ({contents: 'export {};', loader: 'js'}));
+	},
+};
+
+/**
+ * Names the code that validates db.json (store/db-file.ts): a hash of every
+ * compiled file and of zod's version, so any rebuild that could change what
+ * validates makes the app validate db.json again once.
+ */
+function validationId(): string {
+	const hash = crypto.createHash('sha256');
+	const files = fs.readdirSync(dist, {recursive: true, encoding: 'utf8'}).filter(name => name.endsWith('.js') && !name.startsWith(`app${path.sep}`));
+	for (const name of files.sort()) hash.update(name).update(fs.readFileSync(path.join(dist, name)));
+	hash.update(fs.readFileSync(path.join(root, 'node_modules', 'zod', 'package.json')));
+	return hash.digest('hex').slice(0, 16);
+}
+
+fs.rmSync(outdir, {recursive: true, force: true});
+await build({
+	entryPoints: [path.join(dist, 'cli.js'), path.join(dist, 'jobs', 'run-worker.js')],
+	bundle: true,
+	splitting: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	outdir,
+	entryNames: '[name]',
+	chunkNames: '[name]-[hash]',
+	external: ['sodium-native', 'react-devtools-core'],
+	define: {'process.env.NODE_ENV': '"production"', CLOUDSYNC_VALIDATION_ID: JSON.stringify(validationId())},
+	banner: {js: "import {createRequire as __cloudsyncRequire} from 'node:module'; const require = __cloudsyncRequire(import.meta.url);"},
+	plugins: [narrowStringWidth, noZodLocales],
+	logLevel: 'warning',
+});
+fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
