@@ -63,8 +63,18 @@ export function localTimeZone(): string {
 	return zoneCache.zone;
 }
 
-/** The local wall-clock time of an instant, as milliseconds of a UTC date with the same fields. */
-export function wallClock(instant: number, timeZone: string): number {
+/**
+ * The wall-clock time of an instant in `timeZone` (undefined: the machine's
+ * zone), as milliseconds of a UTC date with the same fields. The machine's
+ * zone is read with Date's local fields, which follow the same zone as Intl
+ * (and TZ when it changes) without making an Intl object: the first one costs
+ * about 25 ms, a large part of the full-screen app's start.
+ */
+export function wallClock(instant: number, timeZone: string | undefined): number {
+	if (timeZone === undefined) {
+		const date = new Date(instant);
+		return Date.UTC(date.getFullYear(), date.getMonth(), date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds());
+	}
 	const fields: Record<string, number> = {};
 	for (const part of formatter(timeZone).formatToParts(new Date(instant))) {
 		if (part.type !== 'literal') fields[part.type] = Number(part.value);
@@ -72,7 +82,7 @@ export function wallClock(instant: number, timeZone: string): number {
 	return Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
 }
 
-function offsetAt(instant: number, timeZone: string): number {
+function offsetAt(instant: number, timeZone: string | undefined): number {
 	const whole = instant - (((instant % 1000) + 1000) % 1000);
 	return wallClock(whole, timeZone) - whole;
 }
@@ -81,7 +91,7 @@ function offsetAt(instant: number, timeZone: string): number {
  * The instants a local wall-clock time stands for: one, two in a repeated
  * hour (earliest first), or for a time in a gap the instant shifted by it.
  */
-export function resolveWallClock(wall: number, timeZone: string): number[] {
+export function resolveWallClock(wall: number, timeZone: string | undefined): number[] {
 	const before = offsetAt(wall - dayMs, timeZone);
 	const after = offsetAt(wall + dayMs, timeZone);
 	const instants = [...new Set([wall - before, wall - after])].filter(instant => wallClock(instant, timeZone) === wall).sort((a, b) => a - b);
@@ -102,7 +112,7 @@ function dayMatches(values: FieldValues, sets: DaySets, wallDay: number): boolea
 type DaySets = {months: Set<number>; days: Set<number>; weekdays: Set<number>};
 
 /** The run instants whose local date is `wallDay` (UTC midnight of that date). */
-function runsOnDay(values: FieldValues, wallDay: number, timeZone: string): number[] {
+function runsOnDay(values: FieldValues, wallDay: number, timeZone: string | undefined): number[] {
 	const everyHour = values.hours.length === 24;
 	const offsetEarly = offsetAt(wallDay - 14 * hourMs, timeZone);
 	const steady = offsetEarly === offsetAt(wallDay + 38 * hourMs, timeZone);
@@ -130,8 +140,8 @@ const maxDays = 28 * 366;
  */
 export function nextRuns(schedule: Schedule, from: Date, count = 5, timeZone?: string): Date[] {
 	assertValidSchedule(schedule);
-	const zone = timeZone ?? localTimeZone();
-	const zoneProblem = timeZoneProblem(zone);
+	const zone = timeZone;
+	const zoneProblem = zone === undefined ? undefined : timeZoneProblem(zone);
 	if (zoneProblem) throw new CloudSyncError('usage', zoneProblem);
 	const start = from.getTime();
 	if (!Number.isFinite(start)) throw new CloudSyncError('usage', 'the start time for the next runs is not a valid date');

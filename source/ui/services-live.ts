@@ -4,7 +4,7 @@ import path from 'node:path';
 import type {Attributes} from '../core/fields.js';
 import type {RunRecord, Task} from '../core/model.js';
 import {restoreTask} from '../core/restore.js';
-import {describeSchedule, localTimeZone, nextRuns, presetSchedule, scheduleProblems} from '../core/schedule.js';
+import {describeSchedule, nextRuns, presetSchedule, scheduleProblems} from '../core/schedule.js';
 import {followRunLog, listRuns, nthRun} from '../jobs/history.js';
 import {TaskRunner} from '../jobs/runner.js';
 import {recordSkipIn, startRunWith} from '../scheduler/adapters.js';
@@ -64,9 +64,6 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 					loadTasks: () => store.listTasks(),
 					startRun: startRunWith(runner, store.dir),
 					recordSkip: recordSkipIn(store.dir),
-					// The local zone, as the scheduler would find it for each task's next run;
-					// looked up once (each lookup makes an Intl.DateTimeFormat: most of planning 1,000 tasks).
-					timeZone: localTimeZone(),
 				});
 	// Loading the registry and planning every task's next run take a while with
 	// many tasks: after the first frame, so they do not delay it.

@@ -315,3 +315,23 @@ it('the local time zone follows TZ when it changes (the lookup is cached per TZ)
 		else process.env.TZ = before;
 	}
 });
+
+it("the machine's zone (no zone given) runs at the same instants as that zone named, through DST changes", () => {
+	const before = process.env.TZ;
+	const lines = ['30 2 * * *', '59 * * * *', '*/20 1-3 * * *', '0 0 1 * *', '15 3 * * 0'];
+	const starts = ['2026-03-07T00:00:00Z', '2026-03-27T12:00:00Z', '2026-10-03T09:00:00Z', '2026-10-24T00:00:00Z', '2026-10-31T12:00:00Z'];
+	try {
+		for (const zone of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC']) {
+			process.env.TZ = zone;
+			for (const line of lines) {
+				for (const start of starts) {
+					const named = iso(nextRuns(cron(line), new Date(start), 30, zone));
+					expect(iso(nextRuns(cron(line), new Date(start), 30)), `${line} in ${zone} from ${start}`).toEqual(named);
+				}
+			}
+		}
+	} finally {
+		if (before === undefined) delete process.env.TZ;
+		else process.env.TZ = before;
+	}
+});
