@@ -1,9 +1,11 @@
 /**
  * The five cron fields of a schedule: what each accepts, the problem with a
  * field as one sentence naming it and its syntax, and the values a valid
- * schedule expands to (by cron-parser).
+ * schedule expands to. Expanding is ours (cron-parser gave the same values,
+ * but loading it and its date library, which makes Intl objects, was ~60 ms
+ * of the full-screen app's start); test/core/schedule-cron-parser.test.ts
+ * checks the same answers as cron-parser's over thousands of fields.
  */
-import {CronExpressionParser} from 'cron-parser';
 import {CloudSyncError} from './errors.js';
 import type {Schedule} from './model.js';
 
@@ -111,18 +113,11 @@ function findProblems(schedule: Schedule): Problems {
 		if (problem) problems[field] = problem;
 	}
 	if (Object.keys(problems).length > 0) return problems;
-	const line = scheduleToCron(schedule);
-	try {
-		CronExpressionParser.parse(line, {tz: 'UTC'});
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		if (/day of month/i.test(message)) {
-			const {months: monthNumbers} = parseFieldValues({...schedule, dom: '*'});
-			const months = monthNumbers.map(month => monthLongNames[month - 1]!);
-			problems.dom = `day of month "${schedule.dom}" never occurs in ${joinWords(months, 'or')}: pick days those months have, or "*"`;
-		} else {
-			problems.minute = `the cron line "${line}" is not accepted (${message}): check each field`;
-		}
+	const values = expandFields(schedule);
+	// With the day of week "*" only the days of month can pick a day, and cron refuses days no chosen month has.
+	if (values.weekdaysAny && values.days[0]! > Math.max(...values.months.map(month => daysInMonth[month - 1]!))) {
+		const months = values.months.map(month => monthLongNames[month - 1]!);
+		problems.dom = `day of month "${schedule.dom}" never occurs in ${joinWords(months, 'or')}: pick days those months have, or "*"`;
 	}
 	return problems;
 }
@@ -151,21 +146,41 @@ export type FieldValues = {
 	weekdaysAny: boolean;
 };
 
-/** The values each field allows, expanded by cron-parser; throws for an invalid schedule. */
-export const parseFieldValues: (schedule: Schedule) => FieldValues = memo(expandFields);
+/** The values each field allows; throws for an invalid schedule. */
+export const parseFieldValues: (schedule: Schedule) => FieldValues = memo(schedule => {
+	assertValidSchedule(schedule);
+	return expandFields(schedule);
+});
+
+/** Days in each month, February in a leap year (cron's rule for days that never occur). */
+const daysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The values of one field that `fieldProblem` accepts: "*" is the field's range, "a/n" runs from a to its end. */
+function expandField(field: ScheduleField, text: string): number[] {
+	const spec = fieldSpecs[field];
+	const values = new Set<number>();
+	for (const item of text.trim().split(',')) {
+		const [, star, first, last, step] = itemPattern.exec(item)!;
+		const from = star ? spec.min : fieldValue(spec, first!)!;
+		const to = star ? spec.max : last !== undefined ? fieldValue(spec, last)! : step !== undefined ? spec.max : from;
+		for (let value = from; value <= to; value += step === undefined ? 1 : Number(step)) values.add(field === 'dow' ? value % 7 : value);
+	}
+	return [...values].sort((a, b) => a - b);
+}
 
 function expandFields(schedule: Schedule): FieldValues {
-	const {fields} = CronExpressionParser.parse(scheduleToCron(schedule), {tz: 'UTC'});
-	const numbers = (values: readonly (number | string)[]) => values.filter((value): value is number => typeof value === 'number');
-	const weekdays = [...new Set(numbers(fields.dayOfWeek.values).map(day => day % 7))].sort((a, b) => a - b);
+	const months = expandField('month', schedule.month);
+	let days = expandField('dom', schedule.dom);
+	// One month: its days that exist, as cron-parser keeps them (all of them when none exists).
+	if (months.length === 1 && days.some(day => day <= daysInMonth[months[0]! - 1]!)) days = days.filter(day => day <= daysInMonth[months[0]! - 1]!);
 	return {
-		minutes: numbers(fields.minute.values),
-		hours: numbers(fields.hour.values),
-		days: numbers(fields.dayOfMonth.values),
-		months: numbers(fields.month.values),
-		weekdays,
-		daysAny: fields.dayOfMonth.isWildcard,
-		weekdaysAny: fields.dayOfWeek.isWildcard,
+		minutes: expandField('minute', schedule.minute),
+		hours: expandField('hour', schedule.hour),
+		days,
+		months,
+		weekdays: expandField('dow', schedule.dow),
+		daysAny: schedule.dom.trim() === '*',
+		weekdaysAny: schedule.dow.trim() === '*',
 	};
 }
 
