@@ -14,14 +14,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build, type Plugin} from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'dist');
 const outdir = path.join(dist, 'app');
 
-const narrowStringWidth: Plugin = {
+export const narrowStringWidth: Plugin = {
 	name: 'narrow-string-width',
 	setup(build) {
 		const wrapper = path.join(dist, 'ui', 'string-width.js');
@@ -33,7 +33,29 @@ const narrowStringWidth: Plugin = {
 	},
 };
 
-const noZodLocales: Plugin = {
+/**
+ * string-width builds its emoji expression (\p{RGI_Emoji}, thousands of
+ * sequences) when it loads: ~25 ms of every start, for text our rows never
+ * hold. Here it is built on its first use instead. Should string-width change
+ * that line, the build fails rather than quietly losing this.
+ */
+export const lazyEmojiExpression: Plugin = {
+	name: 'lazy-emoji-expression',
+	setup(build) {
+		const eager = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+		const lazy = 'let rgiEmojiRegexBuilt; const rgiEmojiRegex = {test: text => (rgiEmojiRegexBuilt ??= new RegExp("^\\\\p{RGI_Emoji}$", "v")).test(text)};';
+		// The string-width Ink uses (wrap-ansi keeps an older one, without this expression).
+		const file = path.join(root, 'node_modules', 'string-width', 'index.js');
+		build.onLoad({filter: /[\\/]string-width[\\/]index\.js$/}, args => {
+			if (args.path !== file) return undefined;
+			const text = fs.readFileSync(args.path, 'utf8');
+			if (!text.includes(eager)) throw new Error(`${args.path} no longer has "${eager}": update lazyEmojiExpression in source/build/bundle.ts`);
+			return {contents: text.replace(eager, lazy), loader: 'js'};
+		});
+	},
+};
+
+export const noZodLocales: Plugin = {
 	name: 'no-zod-locales',
 	setup(build) {
 		build.onResolve({filter: /^\.\.\/locales\/index\.js$/}, args =>
@@ -56,21 +78,25 @@ function validationId(): string {
 	return hash.digest('hex').slice(0, 16);
 }
 
-fs.rmSync(outdir, {recursive: true, force: true});
-await build({
-	entryPoints: [path.join(dist, 'cli.js'), path.join(dist, 'jobs', 'run-worker.js')],
-	bundle: true,
-	splitting: true,
-	format: 'esm',
-	platform: 'node',
-	target: 'node20',
-	outdir,
-	entryNames: '[name]',
-	chunkNames: '[name]-[hash]',
-	external: ['sodium-native', 'react-devtools-core'],
-	define: {'process.env.NODE_ENV': '"production"', CLOUDSYNC_VALIDATION_ID: JSON.stringify(validationId())},
-	banner: {js: "import {createRequire as __cloudsyncRequire} from 'node:module'; const require = __cloudsyncRequire(import.meta.url);"},
-	plugins: [narrowStringWidth, noZodLocales],
-	logLevel: 'warning',
-});
-fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
+export async function bundleApp(): Promise<void> {
+	fs.rmSync(outdir, {recursive: true, force: true});
+	await build({
+		entryPoints: [path.join(dist, 'cli.js'), path.join(dist, 'jobs', 'run-worker.js')],
+		bundle: true,
+		splitting: true,
+		format: 'esm',
+		platform: 'node',
+		target: 'node20',
+		outdir,
+		entryNames: '[name]',
+		chunkNames: '[name]-[hash]',
+		external: ['sodium-native', 'react-devtools-core'],
+		define: {'process.env.NODE_ENV': '"production"', CLOUDSYNC_VALIDATION_ID: JSON.stringify(validationId())},
+		banner: {js: "import {createRequire as __cloudsyncRequire} from 'node:module'; const require = __cloudsyncRequire(import.meta.url);"},
+		plugins: [narrowStringWidth, lazyEmojiExpression, noZodLocales],
+		logLevel: 'warning',
+	});
+	fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleApp();

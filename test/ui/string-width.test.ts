@@ -19,8 +19,8 @@ function* samples(): Generator<string> {
 
 describe("Ink's string-width, answered at once for the symbols we draw", () => {
 	test('every listed symbol is one column for string-width too (neither emoji, wide nor zero-width)', () => {
-		expect(narrowSymbols.length).toBeGreaterThan(95 + 100);
-		for (const code of narrowSymbols) {
+		expect(narrowSymbols().length).toBeGreaterThan(95 + 100);
+		for (const code of narrowSymbols()) {
 			const symbol = String.fromCharCode(code);
 			expect(stringWidthOriginal(symbol), `U+${code.toString(16)}`).toBe(1);
 			expect(stringWidthOriginal(`a${symbol}b`), `U+${code.toString(16)} between letters`).toBe(3);
@@ -34,6 +34,18 @@ describe("Ink's string-width, answered at once for the symbols we draw", () => {
 	test('passes options through', () => {
 		expect(stringWidth('\u001B[7mab', {countAnsiEscapeCodes: true})).toBe(stringWidthOriginal('\u001B[7mab', {countAnsiEscapeCodes: true}));
 		expect(stringWidth('…', {ambiguousIsNarrow: false})).toBe(2);
+	});
+
+	test("the bundle's string-width, which builds its emoji expression on first use, measures as string-width does", async () => {
+		const {build} = await import('esbuild');
+		const {lazyEmojiExpression} = await import('../../source/build/bundle.js');
+		const {tempDir} = await import('../support/home.js');
+		const out = `${await tempDir('cloudsync-string-width-')}/string-width.mjs`;
+		await build({stdin: {contents: "export {default} from 'string-width';", resolveDir: process.cwd()}, bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, plugins: [lazyEmojiExpression], logLevel: 'silent'});
+		expect((await import('node:fs')).readFileSync(out, 'utf8')).toContain('rgiEmojiRegexBuilt');
+		const bundled = ((await import(out)) as {default: typeof stringWidthOriginal}).default;
+		for (const text of samples()) expect(bundled(text), JSON.stringify(text)).toBe(stringWidthOriginal(text));
+		expect(bundled('👍🇩🇪')).toBe(4);
 	});
 
 	test('the bundled app measures with it', async () => {
