@@ -51,7 +51,7 @@ describe("Ink's string-width, answered at once for the symbols we draw", () => {
 	test('the bundled app measures with it', async () => {
 		const fs = await import('node:fs');
 		const app = fs.readdirSync('dist/app').filter(name => name.endsWith('.js'));
-		const withWrapper = app.filter(name => fs.readFileSync(`dist/app/${name}`, 'utf8').includes('narrowSymbols'));
+		const withWrapper = app.filter(name => fs.readFileSync(`dist/app/${name}`, 'utf8').includes('function colourEscapeEnd('));
 		expect(withWrapper.length).toBe(1);
 	});
 });
