@@ -4,9 +4,12 @@
  * updated frame while a run is in progress, and CPU use while idle.
  * Run: `npm run build && node --import tsx bench/tui.ts`.
  *
- * Times include tmux's own work (send-keys, capture-pane polls of ~2-5 ms),
- * so they are upper bounds of what a person sees.
+ * Keys are pressed and the screen read through one tmux control-mode client
+ * (bench/tmux-control.ts), at each output of the app: no tmux process is
+ * started per key or per read. Times still include tmux's own relaying, so
+ * they are upper bounds of what a person sees.
  */
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {PassThrough, Writable} from 'node:stream';
@@ -15,6 +18,7 @@ import {Store} from '../source/store/store.js';
 import {tempDir} from '../test/support/home.js';
 import {appCommand, delay, TmuxPty} from '../test/support/pty.js';
 import {seedTasks} from '../test/support/tui-fixtures.js';
+import {TmuxControl} from './tmux-control.js';
 
 export type TuiBenchRow = {measure: string; value: number; unit: string; target: string; ok: boolean};
 
@@ -54,6 +58,29 @@ const fullFrame = (count: number) => (screen: string) => {
 	const lines = screen.split('\n');
 	return screen.includes(`Tasks (${count})`) && lines.some(line => line.includes('? help'));
 };
+
+/** Reads the screen at each output of the pane until it matches. */
+async function waitForScreen(control: TmuxControl, match: (screen: string) => boolean, timeoutMs: number): Promise<string> {
+	const deadline = performance.now() + timeoutMs;
+	for (;;) {
+		const seen = control.outputs;
+		const screen = await control.screen();
+		if (match(screen)) return screen;
+		const left = deadline - performance.now();
+		if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms; the screen was:\n${screen}`);
+		await Promise.race([control.outputAfter(seen), delay(Math.min(left, 250))]);
+	}
+}
+
+/** Milliseconds from pressing `key` until the screen shows `changed`. */
+async function keyToFrame(control: TmuxControl, key: string, changed: (screen: string) => boolean): Promise<number> {
+	const began = performance.now();
+	await control.key(key);
+	await waitForScreen(control, changed, 2000).catch(error => {
+		throw new Error(`no frame after pressing ${key}: ${(error as Error).message}`);
+	});
+	return performance.now() - began;
+}
 
 async function setup(taskCount: number): Promise<{home: string; data: string; total: number}> {
 	const home = await tempDir('cloudsync-bench-tui-home-');
@@ -138,80 +165,79 @@ export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchR
 	const command = options.command ?? appCommand();
 	const rowsOut: TuiBenchRow[] = [];
 	try {
-		// 1. Cold start to the first full frame.
+		// 1. Cold start to the first full frame. The pane's shell waits on a FIFO, so the clock
+		// starts when the app is started, not when tmux is; the screen is read at each output.
 		const starts: number[] = [];
-		for (let i = 0; i < (options.starts ?? 5); i++) {
-			const began = performance.now();
-			const pty = await TmuxPty.start({command, env: {CLOUDSYNC_HOME: home}, columns, rows});
+		for (let i = 0; i < (options.starts ?? 6); i++) {
+			const fifo = path.join(home, `start-${i}.fifo`);
+			execFileSync('mkfifo', [fifo]);
+			const pty = await TmuxPty.start({command: ['sh', '-c', 'read go < "$0"; exec "$@"', fifo, ...command], env: {CLOUDSYNC_HOME: home}, columns, rows});
+			const control = await TmuxControl.attach(pty);
 			try {
-				await pty.waitFor(fullFrame(total), 15_000);
+				const began = performance.now();
+				fs.writeFileSync(fifo, 'go\n');
+				await waitForScreen(control, fullFrame(total), 15_000);
 				starts.push(performance.now() - began);
-				await pty.keys('q');
+				await control.key('q');
 				await pty.waitForExit();
 			} finally {
+				control.close();
 				await pty.close();
 			}
 		}
-		log(`cold start: ${starts.map(ms => ms.toFixed(0)).join(', ')} ms`);
-		rowsOut.push({measure: 'cold start to first full frame (median)', value: Math.round(median(starts)), unit: 'ms', target: '<= 300', ok: median(starts) <= 300});
+		// The first start after db.json changed validates it; later ones find it stamped (store/db-file.ts).
+		const [first, ...later] = starts;
+		log(`cold start: ${starts.map(ms => ms.toFixed(0)).join(', ')} ms (the first validates db.json)`);
+		rowsOut.push({measure: 'cold start to first full frame (median of later starts)', value: Math.round(median(later)), unit: 'ms', target: '<= 300', ok: median(later) <= 300});
+		rowsOut.push({measure: 'cold start, first after db.json changed', value: Math.round(first!), unit: 'ms', target: '—', ok: true});
 
 		// 2. Key press to updated frame, 1,000 tasks, a run in progress.
 		const pty = await TmuxPty.start({command, env: {CLOUDSYNC_HOME: home}, columns, rows});
+		const control = await TmuxControl.attach(pty);
 		try {
-			await pty.waitFor(fullFrame(total), 15_000);
-			await pty.keys('r');
-			await pty.waitFor(/█|░/, 15_000);
-			const latencies: number[] = [];
+			await waitForScreen(control, fullFrame(total), 15_000);
+			await control.key('r');
+			await waitForScreen(control, screen => /█|░/.test(screen), 15_000);
 			const marker = (screen: string) => screen.split('\n').findIndex(line => line.startsWith('›'));
+			const latencies: number[] = [];
 			for (let i = 0; i < (options.keys ?? 40); i++) {
-				const before = marker(await pty.screen());
+				const before = marker(await control.screen());
 				const key = i % 20 < 10 ? 'j' : 'k';
-				const began = performance.now();
-				await pty.tmux('send-keys', '-t', pty.name, key);
-				for (;;) {
-					const now = marker(await pty.screen());
-					if (now !== before) break;
-					if (performance.now() - began > 2000) throw new Error(`no frame after pressing ${key}`);
-				}
-				latencies.push(performance.now() - began);
+				latencies.push(await keyToFrame(control, key, screen => marker(screen) !== before));
 				await delay(20);
 			}
 			log(`key to frame: median ${median(latencies).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
 			rowsOut.push({measure: 'key to updated frame, 1,000 tasks + a run (median)', value: Number(median(latencies).toFixed(1)), unit: 'ms', target: '<= 50', ok: median(latencies) <= 50});
 			rowsOut.push({measure: 'key to updated frame, 1,000 tasks + a run (p95)', value: Number(percentile(latencies, 95).toFixed(1)), unit: 'ms', target: '<= 50', ok: percentile(latencies, 95) <= 50});
-			await pty.keys('x');
-			await pty.waitFor(s => !/█|░/.test(s), 15_000).catch(() => undefined);
+			await control.key('x');
+			await waitForScreen(control, s => !/█|░/.test(s), 15_000).catch(() => undefined);
 
 			// 3. The logs screen of a run writing ~5,000 lines a second: keys still answer.
-			await pty.keys('j');
-			await pty.waitFor(screen => marker(screen) === 4, 5000);
-			await pty.keys('r');
-			await pty.waitFor('1 running', 15_000);
-			await pty.keys('L');
-			await pty.waitFor('flood line', 20_000);
-			await pty.keys('f');
-			await pty.waitFor('follow off');
+			await control.key('j');
+			await waitForScreen(control, screen => marker(screen) === 4, 5000);
+			await control.key('r');
+			await waitForScreen(control, s => s.includes('1 running'), 15_000);
+			await control.key('L');
+			await waitForScreen(control, s => s.includes('flood line'), 20_000);
+			await control.key('f');
+			await waitForScreen(control, s => s.includes('follow off'), 5000);
 			const topLine = (screen: string) => screen.split('\n')[3] ?? '';
 			const logLatencies: number[] = [];
 			const floodStarted = performance.now();
 			for (let i = 0; i < 30 && performance.now() - floodStarted < 5000; i++) {
-				const before = topLine(await pty.screen());
-				const began = performance.now();
-				await pty.tmux('send-keys', '-t', pty.name, i % 2 === 0 ? 'k' : 'j');
-				for (;;) {
-					if (topLine(await pty.screen()) !== before) break;
-					if (performance.now() - began > 2000) throw new Error('no frame after a scroll key in the logs screen');
-				}
-				logLatencies.push(performance.now() - began);
+				const before = topLine(await control.screen());
+				logLatencies.push(await keyToFrame(control, i % 2 === 0 ? 'k' : 'j', screen => topLine(screen) !== before));
 				await delay(20);
 			}
-			const logScreen = await pty.screen();
+			const logScreen = await control.screen();
 			const shown = /of (\d+)/.exec(logScreen)?.[1];
 			log(`logs under ~5,000 lines/s: key to frame median ${median(logLatencies).toFixed(1)} ms, p95 ${percentile(logLatencies, 95).toFixed(1)} ms (${shown ?? '?'} lines received so far)`);
 			rowsOut.push({measure: 'key to frame in the logs of a run writing ~5,000 lines/s (median)', value: Number(median(logLatencies).toFixed(1)), unit: 'ms', target: '<= 50', ok: median(logLatencies) <= 50});
 			rowsOut.push({measure: 'key to frame in the logs of a run writing ~5,000 lines/s (p95)', value: Number(percentile(logLatencies, 95).toFixed(1)), unit: 'ms', target: '<= 50', ok: percentile(logLatencies, 95) <= 50});
-			await pty.keys('Escape', 'x');
-			await pty.waitFor(s => s.includes('no runs'), 20_000).catch(() => undefined);
+			await control.key('Escape');
+			await delay(30);
+			await control.key('x');
+			await waitForScreen(control, s => s.includes('no runs'), 20_000).catch(() => undefined);
 
 			// 4. Idle CPU: nothing running, nothing pressed.
 			await delay(1500);
@@ -223,8 +249,9 @@ export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchR
 			const percent = (used / seconds) * 100;
 			log(`idle CPU: ${used.toFixed(2)} s of CPU in ${seconds} s = ${percent.toFixed(2)}%`);
 			rowsOut.push({measure: `idle CPU over ${seconds} s`, value: Number(percent.toFixed(2)), unit: '%', target: '~0', ok: percent < 1});
-			await pty.keys('q');
+			await control.key('q');
 		} finally {
+			control.close();
 			await pty.close();
 		}
 
