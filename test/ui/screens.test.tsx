@@ -86,6 +86,9 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.press('G');
 		const last = await ui.waitFor(/› 1000 /);
 		expect(last.split('\n').length).toBeLessThanOrEqual(24);
+		// x on a task that is not running says so, rather than nothing.
+		await ui.press('x');
+		expect(await ui.waitFor('is not running')).toContain('Task 1000 is not running: x stops a task while it runs.');
 		await ui.press('g', '/');
 		await ui.type('Music 7');
 		const filtered = await ui.waitFor(/\d+ of 1000/);

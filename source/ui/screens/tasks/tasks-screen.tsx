@@ -103,6 +103,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 				return act('Edit', selected);
 			case 'cancel-run':
 				if (selected && runs.active.has(selected.id)) void operations.cancel(selected);
+				else if (selected) ui.notify(`Task ${selected.id} is not running: x stops a task while it runs.`);
 				return;
 			case 'toggle':
 				return act('Enable/Disable', selected);
