@@ -1,5 +1,6 @@
 import {CloudSyncError} from '../core/errors.js';
-import {taskSchema, type Task} from '../core/model.js';
+import type {Task} from '../core/model.js';
+import {taskSchema} from '../core/schemas.js';
 import {restoreTask} from '../core/restore.js';
 import {describeSchedule, parseScheduleOption} from '../core/schedule.js';
 import {listRuns} from '../jobs/history.js';

@@ -1,7 +1,8 @@
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {z} from 'zod';
-import {taskSchema, type Task} from '../core/model.js';
+import type {Task} from '../core/model.js';
+import {taskSchema} from '../core/schemas.js';
 import type {RunFile, RunOwner} from './history.js';
 import type {RunProgress} from './types.js';
 

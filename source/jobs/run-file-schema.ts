@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {runRecordSchema} from '../core/model.js';
+import {runRecordSchema} from '../core/schemas.js';
 
 /**
  * A run's record file: the public RunRecord and what the runner keeps

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import {z} from 'zod';
 import {CloudSyncError} from '../core/errors.js';
-import {credentialSchema, taskSchema, type Credential, type Task} from '../core/model.js';
+import type {Credential, Task} from '../core/model.js';
+import {credentialSchema, taskSchema} from '../core/schemas.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {locateJsonError} from './json-errors.js';
 import {describeSchemaError} from './schema.js';

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {credentialSchema, taskSchema} from '../core/model.js';
+import {credentialSchema, taskSchema} from '../core/schemas.js';
 import {currentVersion} from './db-version.js';
 
 export {currentVersion, emptyDb, migrate} from './db-version.js';

@@ -175,8 +175,8 @@ export class Store {
 }
 
 /** The schemas load with the first change: reading the store (a run) does not need zod. */
-function modelSchemas(): Promise<typeof import('../core/model.js')> {
-	return import('../core/model.js');
+function modelSchemas(): Promise<typeof import('../core/schemas.js')> {
+	return import('../core/schemas.js');
 }
 
 function parseOrExplain<T>(schema: {safeParse(value: unknown): {success: true; data: T} | {success: false; error: {issues: {path: PropertyKey[]; message: string}[]}}}, value: unknown, what: string): T {

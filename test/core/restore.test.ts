@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {CloudSyncError} from '../../source/core/errors.js';
-import {taskSchema} from '../../source/core/model.js';
+import {taskSchema} from '../../source/core/schemas.js';
 import {restoreTask} from '../../source/core/restore.js';
 import {Store} from '../../source/store/store.js';
 import {tempHome} from '../support/home.js';

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {taskSchema} from '../../source/core/model.js';
+import {taskSchema} from '../../source/core/schemas.js';
 import {scriptEnvironment, scriptProcessEnvironment} from '../../source/core/script-env.js';
 
 const task = taskSchema.parse({

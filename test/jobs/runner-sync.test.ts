@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {taskSchema} from '../../source/core/model.js';
+import {taskSchema} from '../../source/core/schemas.js';
 import {restoreTask} from '../../source/core/restore.js';
 import {listRuns, readRunLog} from '../../source/jobs/history.js';
 import {TaskRunner} from '../../source/jobs/runner.js';

@@ -15,8 +15,8 @@ import {cliEntry} from '../support/cli.js';
 vi.mock('zod', () => {
 	throw new Error('zod was loaded');
 });
-vi.mock('../../source/core/model.js', () => {
-	throw new Error('core/model was loaded');
+vi.mock('../../source/core/schemas.js', () => {
+	throw new Error('core/schemas was loaded');
 });
 vi.mock('../../source/store/schema.js', () => {
 	throw new Error('store/schema was loaded');

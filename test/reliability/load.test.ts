@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {taskSchema} from '../../source/core/model.js';
+import {taskSchema} from '../../source/core/schemas.js';
 import {TaskRunner} from '../../source/jobs/runner.js';
 import {Store} from '../../source/store/store.js';
 import {cloudsync} from '../support/cli.js';
