@@ -45,7 +45,8 @@ export const lazyEmojiExpression: Plugin = {
 		const eager = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
 		const lazy = 'let rgiEmojiRegexBuilt; const rgiEmojiRegex = {test: text => (rgiEmojiRegexBuilt ??= new RegExp("^\\\\p{RGI_Emoji}$", "v")).test(text)};';
 		// The string-width Ink uses (wrap-ansi keeps an older one, without this expression).
-		const file = path.join(root, 'node_modules', 'string-width', 'index.js');
+		// esbuild names files by their real path (node_modules may be a link).
+		const file = fs.realpathSync(path.join(root, 'node_modules', 'string-width', 'index.js'));
 		build.onLoad({filter: /[\\/]string-width[\\/]index\.js$/}, args => {
 			if (args.path !== file) return undefined;
 			const text = fs.readFileSync(args.path, 'utf8');
