@@ -3,15 +3,14 @@
  * file per entry (the command and the run worker) plus chunks that each load
  * only when used.
  *
- * CLOUDSYNC_VALIDATION_ID is defined (see `validationId`), and two imports
- * are redirected, both to shorten the full-screen app's start:
+ * Three plugins shorten the full-screen app's start:
  * - Ink's string-width goes to ui/string-width.js, which measures our rows
  *   at once and passes anything else to string-width;
+ * - string-width's emoji expression is built on its first use, not at load;
  * - zod's `locales` namespace (every language's messages, 360 KB of code
  *   the app would parse at every start) is empty. English messages, the only
  *   ones used, are imported by zod's schemas directly.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -66,19 +65,6 @@ export const noZodLocales: Plugin = {
 	},
 };
 
-/**
- * Names the code that validates db.json (store/db-file.ts): a hash of every
- * compiled file and of zod's version, so any rebuild that could change what
- * validates makes the app validate db.json again once.
- */
-function validationId(): string {
-	const hash = crypto.createHash('sha256');
-	const files = fs.readdirSync(dist, {recursive: true, encoding: 'utf8'}).filter(name => name.endsWith('.js') && !name.startsWith(`app${path.sep}`));
-	for (const name of files.sort()) hash.update(name).update(fs.readFileSync(path.join(dist, name)));
-	hash.update(fs.readFileSync(path.join(root, 'node_modules', 'zod', 'package.json')));
-	return hash.digest('hex').slice(0, 16);
-}
-
 export async function bundleApp(): Promise<void> {
 	fs.rmSync(outdir, {recursive: true, force: true});
 	await build({
@@ -92,7 +78,7 @@ export async function bundleApp(): Promise<void> {
 		entryNames: '[name]',
 		chunkNames: '[name]-[hash]',
 		external: ['sodium-native', 'react-devtools-core'],
-		define: {'process.env.NODE_ENV': '"production"', CLOUDSYNC_VALIDATION_ID: JSON.stringify(validationId())},
+		define: {'process.env.NODE_ENV': '"production"'},
 		banner: {js: "import {createRequire as __cloudsyncRequire} from 'node:module'; const require = __cloudsyncRequire(import.meta.url);"},
 		plugins: [narrowStringWidth, lazyEmojiExpression, noZodLocales],
 		logLevel: 'warning',
