@@ -67,6 +67,9 @@ export const taskSchema = z.object({
 });
 
 
+/** A task from a form that may not have an id yet (0). */
+export const unsavedTaskSchema = taskSchema.extend({id: z.number().int().nonnegative()});
+
 export const runRecordSchema = z.object({
 	id: z.string(),
 	taskId: z.number().int(),

@@ -1,8 +1,6 @@
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {z} from 'zod';
 import type {Task} from '../core/model.js';
-import {taskSchema} from '../core/schemas.js';
 import type {RunFile, RunOwner} from './history.js';
 import type {RunProgress} from './types.js';
 
@@ -39,8 +37,6 @@ export function parseWorkerArgv(argv: string[]): WorkerArguments {
 	};
 }
 
-/** A task from a form that may not have an id yet (0). */
-export const unsavedTaskSchema = taskSchema.extend({id: z.number().int().nonnegative()});
 
 /** How to start the worker: TypeScript sources (tests, tsx) need the tsx loader, dist runs plain. */
 export function workerCommand(): {file: string; execArgv: string[]} {

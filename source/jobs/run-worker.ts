@@ -11,7 +11,8 @@ import type {Task} from '../core/model.js';
 import {Store} from '../store/store.js';
 import {writeRun, type RunFile} from './history.js';
 import {releaseTaskLock} from './locks.js';
-import {parseWorkerArgv, unsavedTaskSchema, type FromWorker, type ToWorker} from './messages.js';
+import {unsavedTaskSchema} from '../core/schemas.js';
+import {parseWorkerArgv, type FromWorker, type ToWorker} from './messages.js';
 import {performRun, RunLogger} from './perform-run.js';
 
 const args = parseWorkerArgv(process.argv.slice(2));

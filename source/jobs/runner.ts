@@ -12,7 +12,7 @@ import type {RunRecord, Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
 import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, writeRun, type RunFile, type RunOwner} from './history.js';
 import {acquireTaskLock, readTaskLock, type TaskLock} from './locks.js';
-import {unsavedTaskSchema, workerArgv, workerCommand, type FromWorker, type ToWorker} from './messages.js';
+import {workerArgv, workerCommand, type FromWorker, type ToWorker} from './messages.js';
 import {processAlive, processStartTicks, signalGroup, signalProcess} from './process-info.js';
 import {makeRedactor, type Redactor} from './redact.js';
 import {runSecrets} from './secrets.js';
@@ -64,6 +64,8 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 
 	/** A dry run of a task form's current values; filed under runs/unsaved, no lock (it changes nothing). */
 	async dryRunUnsaved(task: Task): Promise<ActiveRun> {
+		// Loaded here: the app's first frame, which makes a runner, needs no zod.
+		const {unsavedTaskSchema} = await import('../core/schemas.js');
 		const parsed = unsavedTaskSchema.safeParse(task);
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0]!;
