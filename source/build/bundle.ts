@@ -3,10 +3,11 @@
  * file per entry (the command and the run worker) plus chunks that each load
  * only when used.
  *
- * Three plugins shorten the full-screen app's start:
+ * Four plugins shorten the full-screen app's start and frames:
  * - Ink's string-width goes to ui/string-width.js, which measures our rows
  *   at once and passes anything else to string-width;
  * - string-width's emoji expression is built on its first use, not at load;
+ * - Ink's frame-to-text step skips neighbouring characters of the same style;
  * - zod's `locales` namespace (every language's messages, 360 KB of code
  *   the app would parse at every start) is empty. English messages, the only
  *   ones used, are imported by zod's schemas directly.
@@ -55,6 +56,31 @@ export const lazyEmojiExpression: Plugin = {
 	},
 };
 
+/**
+ * Ink turns every frame's grid of styled characters back into text with
+ * @alcalzone/ansi-tokenize, which works out the colour change between each
+ * pair of neighbouring characters (three Sets and several arrays a
+ * character, ~2,000 characters a frame). Neighbours with the very same codes
+ * (nearly all of them) change nothing; the patch skips the work for them and
+ * keeps it for every other pair, so the text is the same.
+ */
+export const sameStyleFastPath: Plugin = {
+	name: 'same-style-fast-path',
+	setup(build) {
+		const between = 'ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));';
+		const atEnd = 'ret += ansiCodesToString(diffAnsiCodes(char.styles, []));';
+		const helper = '\nfunction sameCodes(a, b) { if (a.length !== b.length) return false; for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false; return true; }\n';
+		build.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/}, args => {
+			const text = fs.readFileSync(args.path, 'utf8');
+			if (!text.includes(between) || !text.includes(atEnd)) throw new Error(`${args.path} changed: update sameStyleFastPath in source/build/bundle.ts`);
+			const patched = text
+				.replace(between, `if (!sameCodes(chars[i - 1].styles, char.styles)) ${between}`)
+				.replace(atEnd, `if (char.styles.length > 0) ${atEnd}`);
+			return {contents: patched + helper, loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+	},
+};
+
 export const noZodLocales: Plugin = {
 	name: 'no-zod-locales',
 	setup(build) {
@@ -80,7 +106,7 @@ export async function bundleApp(): Promise<void> {
 		external: ['sodium-native', 'react-devtools-core'],
 		define: {'process.env.NODE_ENV': '"production"'},
 		banner: {js: "import {createRequire as __cloudsyncRequire} from 'node:module'; const require = __cloudsyncRequire(import.meta.url);"},
-		plugins: [narrowStringWidth, lazyEmojiExpression, noZodLocales],
+		plugins: [narrowStringWidth, lazyEmojiExpression, sameStyleFastPath, noZodLocales],
 		logLevel: 'warning',
 	});
 	fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
