@@ -168,7 +168,7 @@ export async function benchTui(options: BenchTuiOptions = {}): Promise<TuiBenchR
 		// 1. Cold start to the first full frame. The pane's shell waits on a FIFO, so the clock
 		// starts when the app is started, not when tmux is; the screen is read at each output.
 		const starts: number[] = [];
-		for (let i = 0; i < (options.starts ?? 6); i++) {
+		for (let i = 0; i < (options.starts ?? 8); i++) {
 			const fifo = path.join(home, `start-${i}.fifo`);
 			execFileSync('mkfifo', [fifo]);
 			const pty = await TmuxPty.start({command: ['sh', '-c', 'read go < "$0"; exec "$@"', fifo, ...command], env: {CLOUDSYNC_HOME: home}, columns, rows});
