@@ -11,10 +11,10 @@ import {setMaxListeners} from 'node:events';
 import {userMessage} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
-import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, printableText, pruneRuns, readRunFile, settleRun, writeRun, type RunFile} from './history.js';
+import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, printableText, pruneRuns, readRunFile, settleRun, startingRecord, writeRun, type RunFile} from './history.js';
 import {acquireTaskLock, type TaskLock} from './locks.js';
 import {performRun, RunLogger} from './perform-run.js';
-import {processStartTicks, signalGroup} from './process-info.js';
+import {signalGroup} from './process-info.js';
 import {makeRedactor} from './redact.js';
 import {runSecrets} from './secrets.js';
 import type {RunProgress, StartOptions} from './types.js';
@@ -90,22 +90,7 @@ export class ForegroundRun {
 		try {
 			const credential = await store.getCredential(task.credential);
 			const redact = makeRedactor(runSecrets(task, credential));
-			writeRun(dataDir, task.id, {
-				id: runId,
-				taskId: task.id,
-				state: 'RUNNING',
-				dryRun,
-				trigger: options.trigger ?? 'manual',
-				startedAt,
-				pid: process.pid,
-				pidStartTicks: processStartTicks(process.pid),
-				description: task.description,
-				filesTransferred: 0,
-				bytesTransferred: 0,
-				filesDeleted: 0,
-				filesChecked: 0,
-				errors: 0,
-			});
+			writeRun(dataDir, task.id, startingRecord({id: runId, task, dryRun, trigger: options.trigger ?? 'manual', startedAt}));
 			const trigger = `${options.trigger ?? 'manual'}${options.scheduledFor ? `, scheduled for ${options.scheduledFor}` : ''}`;
 			firstLine = redact(logLine('INFO', `Run ${runId} of task ${task.id}${dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${trigger}).`));
 			appendRunLog(dataDir, task.id, runId, firstLine);

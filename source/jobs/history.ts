@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {RunRecord} from '../core/model.js';
 import {writeFileAtomic} from './atomic.js';
-import {processAlive} from './process-info.js';
+import {processAlive, processStartTicks} from './process-info.js';
 import {parseRunFile} from './run-file.js';
 import type {RunFile} from './run-file-schema.js';
 
@@ -49,6 +49,27 @@ const runIdPattern = /^\d{8}-\d{6}-\d{3}-[0-9a-f]{6}$/;
 
 export function isFinal(state: RunRecord['state']): boolean {
 	return state !== 'RUNNING' && state !== 'QUEUED';
+}
+
+/** The record a run writes as it starts: RUNNING in this process, nothing done yet. */
+export function startingRecord(run: {id: string; task: {id: number; description: string}; dryRun: boolean; trigger: RunFile['trigger']; startedAt: string; unsaved?: boolean}): RunFile {
+	return {
+		id: run.id,
+		taskId: run.task.id,
+		state: 'RUNNING',
+		dryRun: run.dryRun,
+		trigger: run.trigger,
+		startedAt: run.startedAt,
+		pid: process.pid,
+		pidStartTicks: processStartTicks(process.pid),
+		description: run.task.description,
+		filesTransferred: 0,
+		bytesTransferred: 0,
+		filesDeleted: 0,
+		filesChecked: 0,
+		errors: 0,
+		...(run.unsaved ? {unsaved: true} : {}),
+	};
 }
 
 export function writeRun(dataDir: string, owner: RunOwner, record: RunFile): void {

@@ -10,7 +10,7 @@ import {EventEmitter} from 'node:events';
 import {CloudSyncError} from '../core/errors.js';
 import type {RunRecord, Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
-import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, writeRun, type RunFile, type RunOwner} from './history.js';
+import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, startingRecord, writeRun, type RunFile, type RunOwner} from './history.js';
 import {acquireTaskLock, readTaskLock, type TaskLock} from './locks.js';
 import {workerArgv, workerCommand, type FromWorker, type ToWorker} from './messages.js';
 import {processAlive, processStartTicks, signalGroup, signalProcess} from './process-info.js';
@@ -93,23 +93,7 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 		try {
 			const credential = await this.#store.getCredential(task.credential);
 			redact = makeRedactor(runSecrets(task, credential));
-			writeRun(dataDir, owner, {
-				id: runId,
-				taskId: task.id,
-				state: 'RUNNING',
-				dryRun,
-				trigger: options.trigger ?? 'manual',
-				startedAt,
-				pid: process.pid,
-				pidStartTicks: processStartTicks(process.pid),
-				description: task.description,
-				filesTransferred: 0,
-				bytesTransferred: 0,
-				filesDeleted: 0,
-				filesChecked: 0,
-				errors: 0,
-				...(owner === 'unsaved' ? {unsaved: true} : {}),
-			});
+			writeRun(dataDir, owner, startingRecord({id: runId, task, dryRun, trigger: options.trigger ?? 'manual', startedAt, unsaved: owner === 'unsaved'}));
 			const trigger = `${options.trigger ?? 'manual'}${options.scheduledFor ? `, scheduled for ${options.scheduledFor}` : ''}`;
 			firstLine = redact(logLine('INFO', `Run ${runId} of task ${task.id}${dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${trigger}).`));
 			appendRunLog(dataDir, owner, runId, firstLine);
