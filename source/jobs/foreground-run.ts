@@ -11,9 +11,10 @@ import {setMaxListeners} from 'node:events';
 import {userMessage} from '../core/errors.js';
 import type {Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
-import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, printableText, pruneRuns, readRunFile, settleRun, startingRecord, writeRun, type RunFile} from './history.js';
+import {defaultRunsKept, diedMessage, isFinal, logLine, newRunId, printableText, pruneRuns, readRunFile, settleRun, startingRecord, writeRun, type RunFile} from './history.js';
 import {acquireTaskLock, type TaskLock} from './locks.js';
 import {performRun, RunLogger} from './perform-run.js';
+import {recordRunStart} from './run-start.js';
 import {signalGroup} from './process-info.js';
 import {makeRedactor} from './redact.js';
 import {runSecrets} from './secrets.js';
@@ -88,12 +89,7 @@ export class ForegroundRun {
 		const lock = await acquireTaskLock(dataDir, {taskId: task.id, runId, startedAt, path: task.path, direction: task.direction, dryRun});
 		let firstLine: string;
 		try {
-			const credential = await store.getCredential(task.credential);
-			const redact = makeRedactor(runSecrets(task, credential));
-			writeRun(dataDir, task.id, startingRecord({id: runId, task, dryRun, trigger: options.trigger ?? 'manual', startedAt}));
-			const trigger = `${options.trigger ?? 'manual'}${options.scheduledFor ? `, scheduled for ${options.scheduledFor}` : ''}`;
-			firstLine = redact(logLine('INFO', `Run ${runId} of task ${task.id}${dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${trigger}).`));
-			appendRunLog(dataDir, task.id, runId, firstLine);
+			({firstLine} = await recordRunStart(store, task, {dataDir, owner: task.id, runId, dryRun, startedAt}, options));
 		} catch (error) {
 			lock.release();
 			settleRun(dataDir, task.id, runId, 'FAILED', 'the run could not be started');
@@ -179,23 +175,10 @@ export class ForegroundRun {
 		}
 	}
 
+	/** What the run's record says, or would have said, when it cannot be written. */
 	#unrecorded(state: 'FAILED' | 'ABORTED', error: string): RunFile {
-		return {
-			...(readRunFile(this.store.dir, this.task.id, this.runId) ?? {
-				id: this.runId,
-				taskId: this.task.id,
-				dryRun: this.options.dryRun === true,
-				trigger: this.options.trigger ?? 'manual',
-				startedAt: new Date().toISOString(),
-				filesTransferred: 0,
-				bytesTransferred: 0,
-				filesDeleted: 0,
-				filesChecked: 0,
-			}),
-			state,
-			errors: 1,
-			error,
-		};
+		const started = {id: this.runId, task: this.task, dryRun: this.options.dryRun === true, trigger: this.options.trigger ?? 'manual', startedAt: new Date().toISOString()};
+		return {...(readRunFile(this.store.dir, this.task.id, this.runId) ?? startingRecord(started)), state, errors: 1, error};
 	}
 }
 

@@ -10,12 +10,12 @@ import {EventEmitter} from 'node:events';
 import {CloudSyncError} from '../core/errors.js';
 import type {RunRecord, Task} from '../core/model.js';
 import type {Store} from '../store/store.js';
-import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, startingRecord, writeRun, type RunFile, type RunOwner} from './history.js';
+import {appendRunLog, defaultRunsKept, diedMessage, isFinal, logLine, newRunId, nthRun, pruneRuns, readRun, readRunFile, settleRun, writeRun, type RunFile, type RunOwner} from './history.js';
 import {acquireTaskLock, readTaskLock, type TaskLock} from './locks.js';
 import {workerArgv, workerCommand, type FromWorker, type ToWorker} from './messages.js';
 import {processAlive, processStartTicks, signalGroup, signalProcess} from './process-info.js';
-import {makeRedactor, type Redactor} from './redact.js';
-import {runSecrets} from './secrets.js';
+import {recordRunStart} from './run-start.js';
+import type {Redactor} from './redact.js';
 import type {ActiveRun, RunnerEvents, StartOptions, TaskRunnerApi} from './types.js';
 
 export type TaskRunnerOptions = {
@@ -91,12 +91,7 @@ export class TaskRunner extends EventEmitter<RunnerEvents> implements TaskRunner
 		let redact: Redactor;
 		let firstLine = '';
 		try {
-			const credential = await this.#store.getCredential(task.credential);
-			redact = makeRedactor(runSecrets(task, credential));
-			writeRun(dataDir, owner, startingRecord({id: runId, task, dryRun, trigger: options.trigger ?? 'manual', startedAt, unsaved: owner === 'unsaved'}));
-			const trigger = `${options.trigger ?? 'manual'}${options.scheduledFor ? `, scheduled for ${options.scheduledFor}` : ''}`;
-			firstLine = redact(logLine('INFO', `Run ${runId} of task ${task.id}${dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${trigger}).`));
-			appendRunLog(dataDir, owner, runId, firstLine);
+			({redact, firstLine} = await recordRunStart(this.#store, task, {dataDir, owner, runId, dryRun, startedAt}, options));
 			const {file, execArgv} = workerCommand();
 			child = spawn(process.execPath, [...execArgv, file, ...workerArgv({dataDir, owner, runId, dryRun})], {
 				stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
