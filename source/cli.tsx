@@ -24,8 +24,8 @@ async function main(argv: string[]): Promise<number> {
 	if (argv.length === 0) {
 		let store: Store;
 		try {
-			const {Store} = await import('./store/store.js');
-			store = await Store.open(process.env.CLOUDSYNC_HOME || undefined);
+			const {openStore} = await import('./cli/io.js');
+			store = await openStore(process.env);
 		} catch (error) {
 			process.stderr.write(`cloudsync: ${userMessage(error)}\n`);
 			return 1;

@@ -1,4 +1,5 @@
 import {CloudSyncError, userMessage} from '../core/errors.js';
+import type {Store} from '../store/store.js';
 
 export type Io = {
 	stdout: NodeJS.WritableStream;
@@ -59,4 +60,10 @@ export async function readStdinLine(io: Io): Promise<string> {
 		if (data.includes('\n')) break;
 	}
 	return data.split('\n')[0]!.replace(/\r$/, '');
+}
+
+/** The store in $CLOUDSYNC_HOME, else the default data directory (the store's code loads here, on first use). */
+export async function openStore(env: NodeJS.ProcessEnv): Promise<Store> {
+	const {Store} = await import('../store/store.js');
+	return Store.open(env.CLOUDSYNC_HOME || undefined);
 }

@@ -1,6 +1,6 @@
 import {Command, CommanderError, Option} from 'commander';
 import type {Store} from '../store/store.js';
-import {failureCode, type Io, oneLine, printError, UsageError} from './io.js';
+import {failureCode, type Io, oneLine, openStore, printError, UsageError} from './io.js';
 import {addTaskFlags} from './task-options.js';
 
 // Command modules (and the store, the providers, their SDKs) are imported by
@@ -34,9 +34,7 @@ export function buildProgram(io: Io, version: string, result: CommandResult): Co
 	const action =
 		<A extends unknown[]>(body: (store: Store, ...args: A) => Promise<number>) =>
 		async (...args: A) => {
-			const {Store} = await import('../store/store.js');
-			const store = await Store.open(io.env.CLOUDSYNC_HOME ? io.env.CLOUDSYNC_HOME : undefined);
-			result.code = await body(store, ...args);
+			result.code = await body(await openStore(io.env), ...args);
 		};
 	const id = (text: string): number => {
 		const n = Number(text);

@@ -15,7 +15,7 @@ import {progressBar, progressText, runSummary} from '../jobs/format.js';
 import {ForegroundRun} from '../jobs/foreground-run.js';
 import type {RunProgress} from '../jobs/types.js';
 import type {Store} from '../store/store.js';
-import {failureCode, printError, type Io} from './io.js';
+import {failureCode, openStore, printError, type Io} from './io.js';
 import type {TaskRunArgs} from './task-run-argv.js';
 
 type Out = NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
@@ -114,9 +114,7 @@ export async function taskRunCommand(
 /** `task run` started by the entry without commander: the same store, output and exit codes as through runCli. */
 export async function taskRunEntry(args: TaskRunArgs, io: Io): Promise<number> {
 	try {
-		const {Store} = await import('../store/store.js');
-		const store = await Store.open(io.env.CLOUDSYNC_HOME ? io.env.CLOUDSYNC_HOME : undefined);
-		return await taskRunCommand(store, args.taskId, {dryRun: args.dryRun, json: args.json}, io);
+		return await taskRunCommand(await openStore(io.env), args.taskId, {dryRun: args.dryRun, json: args.json}, io);
 	} catch (error) {
 		printError(io, error);
 		return failureCode(error);
