@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import type {Adapter} from 'lowdb';
 import {CloudSyncError} from '../core/errors.js';
 import {writeFileAtomic} from './atomic-file.js';
-import {emptyDb} from './db-version.js';
 import type {DbData} from './schema.js';
 import {keepValidatedCopy, readValidatedCopy} from './validated-db.js';
 
@@ -59,6 +58,4 @@ function deepFreeze<T>(value: T): T {
 	else for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
 	return value;
 }
-
-export {emptyDb};
 

@@ -1,6 +1,7 @@
 import {CloudSyncError} from '../core/errors.js';
 import {lineOfJsonPath, locateJsonError} from './json-errors.js';
-import {dbSchema, describeSchemaError, migrate, type DbData} from './schema.js';
+import {migrate} from './db-version.js';
+import {dbSchema, describeSchemaError, type DbData} from './schema.js';
 
 /** db.json's text as data: parsed, migrated and validated, or a CloudSyncError saying where it is wrong. */
 export function parseDb(text: string, file: string): DbData {

@@ -2,8 +2,6 @@ import {z} from 'zod';
 import {credentialSchema, taskSchema} from '../core/schemas.js';
 import {currentVersion} from './db-version.js';
 
-export {currentVersion, emptyDb, migrate} from './db-version.js';
-
 /** The shape of db.json. Secret values inside it are sealed strings ("enc:v1:..."). */
 export const dbSchema = z.object({
 	version: z.literal(currentVersion),
