@@ -113,7 +113,7 @@ function findProblems(schedule: Schedule): Problems {
 		if (problem) problems[field] = problem;
 	}
 	if (Object.keys(problems).length > 0) return problems;
-	const values = expandFields(schedule);
+	const values = cachedFields(schedule);
 	// With the day of week "*" only the days of month can pick a day, and cron refuses days no chosen month has.
 	if (values.weekdaysAny && values.days[0]! > Math.max(...values.months.map(month => daysInMonth[month - 1]!))) {
 		const months = values.months.map(month => monthLongNames[month - 1]!);
@@ -147,10 +147,10 @@ export type FieldValues = {
 };
 
 /** The values each field allows; throws for an invalid schedule. */
-export const parseFieldValues: (schedule: Schedule) => FieldValues = memo(schedule => {
+export function parseFieldValues(schedule: Schedule): FieldValues {
 	assertValidSchedule(schedule);
-	return expandFields(schedule);
-});
+	return cachedFields(schedule);
+}
 
 /** Days in each month, February in a leap year (cron's rule for days that never occur). */
 const daysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -167,6 +167,9 @@ function expandField(field: ScheduleField, text: string): number[] {
 	}
 	return [...values].sort((a, b) => a - b);
 }
+
+/** Validating a schedule expands it, and so do its next runs: once for both. */
+const cachedFields = memo(expandFields);
 
 function expandFields(schedule: Schedule): FieldValues {
 	const months = expandField('month', schedule.month);
