@@ -53,10 +53,14 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 	});
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
-await Promise.all([drained(process.stdout), drained(process.stderr)]);
-// An exit at once skips freeing the heap, which after a large sync takes tens of milliseconds.
-if (exitAtOnce) process.exit(code);
-// Idle keep-alive sockets (S3, Dropbox) must not hold a finished command open.
-setTimeout(() => process.exit(code), 100).unref();
+async function finish(code: number): Promise<void> {
+	process.exitCode = code;
+	await Promise.all([drained(process.stdout), drained(process.stderr)]);
+	// An exit at once skips freeing the heap, which after a large sync takes tens of milliseconds.
+	if (exitAtOnce) process.exit(code);
+	// Idle keep-alive sockets (S3, Dropbox) must not hold a finished command open.
+	setTimeout(() => process.exit(code), 100).unref();
+}
+
+// No top-level await: the bundle is CommonJS (see source/build/bundle.ts).
+void main(process.argv.slice(2)).then(finish);

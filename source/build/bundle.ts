@@ -1,7 +1,6 @@
 /**
- * `npm run build` step: bundles the compiled app (dist/) into dist/app/, one
- * file per entry (the command and the run worker) plus chunks that each load
- * only when used.
+ * `npm run build` step: bundles the compiled app (dist/) into dist/app/:
+ * CommonJS files loaded through a V8 code cache (see bundleApp below).
  *
  * Four plugins shorten the full-screen app's start and frames:
  * - Ink's string-width goes to ui/string-width.js, which measures our rows
@@ -11,11 +10,14 @@
  * - zod's `locales` namespace (every language's messages, 360 KB of code
  *   the app would parse at every start) is empty. English messages, the only
  *   ones used, are imported by zod's schemas directly.
+ * Two more take out the top-level awaits of yoga and Ink, which CommonJS
+ * cannot have.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {build, type Plugin} from 'esbuild';
+import {build, transform, type Plugin} from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'dist');
@@ -91,24 +93,118 @@ export const noZodLocales: Plugin = {
 	},
 };
 
+/**
+ * yoga (Ink's layout engine) sets itself up with a top-level await, which
+ * CommonJS cannot have. Here its module starts the same set-up and exports
+ * the promise (as `yogaReady`, which ui/yoga-ready.js becomes below); Ink
+ * reads yoga only when it draws, which the app does after awaiting it.
+ */
+export const yogaWithoutTopLevelAwait: Plugin = {
+	name: 'yoga-without-top-level-await',
+	setup(build) {
+		const eager = 'const Yoga = wrapAssembly(await loadYoga());\nexport default Yoga;';
+		const later = 'let Yoga;\nexport const yogaReady = () => ready;\nconst ready = loadYoga().then(loaded => {\n\tYoga = wrapAssembly(loaded);\n});\nexport {Yoga as default};';
+		build.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/}, args => {
+			const text = fs.readFileSync(args.path, 'utf8');
+			if (!text.includes(eager)) throw new Error(`${args.path} changed: update yogaWithoutTopLevelAwait in source/build/bundle.ts`);
+			return {contents: text.replace(eager, later), loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+		const readyModule = path.join(dist, 'ui', 'yoga-ready.js');
+		build.onLoad({filter: /[\\/]ui[\\/]yoga-ready\.js$/}, args =>
+			args.path === readyModule ? {contents: "export {yogaReady} from 'yoga-layout';", loader: 'js', resolveDir: root} : undefined,
+		);
+	},
+};
+
+/**
+ * Ink's reconciler has two top-level awaits, both only when `DEV=true`: it
+ * connects React's devtools (not part of this program: `react-devtools-core`
+ * is not installed) and reads Ink's package.json for them. In the bundle the
+ * first says the devtools are missing, as Ink does when they are not
+ * installed, and the second is not needed.
+ */
+export const inkWithoutTopLevelAwait: Plugin = {
+	name: 'ink-without-top-level-await',
+	setup(build) {
+		const devtools = "await import('./devtools.js');";
+		const missing = "throw Object.assign(new Error('react-devtools-core is not part of cloudsync'), {code: 'ERR_MODULE_NOT_FOUND'});";
+		const manifest = '? await loadPackageJson()';
+		build.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, args => {
+			const text = fs.readFileSync(args.path, 'utf8');
+			if (!text.includes(devtools) || !text.includes(manifest)) throw new Error(`${args.path} changed: update inkWithoutTopLevelAwait in source/build/bundle.ts`);
+			return {contents: text.replace(devtools, missing).replace(manifest, '? {name: undefined, version: undefined}'), loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+	},
+};
+
+/** Each bundle file that reads `import.meta.url` gets it from its own path. */
+const metaUrl = {define: {'import.meta.url': '__cloudsyncMetaUrl'}, line: 'var __cloudsyncMetaUrl = require("node:url").pathToFileURL(__filename).href;'};
+
+/**
+ * Builds dist/app in three steps:
+ * 1. esbuild bundles the program and its run worker into ES module files
+ *    (entries `main.js` and `worker-main.js`, plus chunks that each load
+ *    only when used), in a staging directory;
+ * 2. each file becomes CommonJS (same code; imports become requires, dynamic
+ *    imports lazy requires), so that launch/code-cache.ts can compile it
+ *    with a V8 code cache, which Node 20 offers only for scripts;
+ * 3. the entry files `cli.js` and `run-worker.js` (launch/bin.ts) load them
+ *    through that cache. They carry a hash of every file, which names the
+ *    cache.
+ */
 export async function bundleApp(): Promise<void> {
-	fs.rmSync(outdir, {recursive: true, force: true});
+	const staging = path.join(dist, 'app-staging');
+	for (const dir of [outdir, staging]) fs.rmSync(dir, {recursive: true, force: true});
 	await build({
-		entryPoints: [path.join(dist, 'cli.js'), path.join(dist, 'jobs', 'run-worker.js')],
+		entryPoints: {main: path.join(dist, 'cli.js'), 'worker-main': path.join(dist, 'jobs', 'run-worker.js')},
 		bundle: true,
 		splitting: true,
 		format: 'esm',
 		platform: 'node',
 		target: 'node20',
-		outdir,
+		outdir: staging,
 		entryNames: '[name]',
 		chunkNames: '[name]-[hash]',
 		external: ['sodium-native', 'react-devtools-core'],
 		define: {'process.env.NODE_ENV': '"production"'},
-		banner: {js: "import {createRequire as __cloudsyncRequire} from 'node:module'; const require = __cloudsyncRequire(import.meta.url);"},
-		plugins: [narrowStringWidth, lazyEmojiExpression, sameStyleFastPath, noZodLocales],
+		plugins: [narrowStringWidth, lazyEmojiExpression, sameStyleFastPath, noZodLocales, yogaWithoutTopLevelAwait, inkWithoutTopLevelAwait],
 		logLevel: 'warning',
 	});
+	fs.mkdirSync(outdir, {recursive: true});
+	// The files are CommonJS although the package is an ES module package.
+	fs.writeFileSync(path.join(outdir, 'package.json'), '{"type": "commonjs"}\n');
+	const hash = crypto.createHash('sha256');
+	for (const name of fs.readdirSync(staging).sort()) {
+		// The entry's "#!" line stays with the entry file (cli.js); this one is wrapped in a function.
+		const text = fs.readFileSync(path.join(staging, name), 'utf8').replace(/^#!.*\n/, '');
+		const {code} = await transform(text, {
+			format: 'cjs',
+			platform: 'node',
+			target: 'node20',
+			supported: {'dynamic-import': false},
+			define: metaUrl.define,
+			banner: `"use strict";${text.includes('import.meta') ? `\n${metaUrl.line}` : ''}`,
+			// Warnings were shown (or, for libraries, left out) when the code was bundled.
+			logLevel: 'error',
+		});
+		fs.writeFileSync(path.join(outdir, name), code);
+		hash.update(`${name}\0${code}\0`);
+	}
+	fs.rmSync(staging, {recursive: true, force: true});
+	const buildId = hash.digest('hex');
+	for (const [file, entry] of [['cli.js', 'main.js'], ['run-worker.js', 'worker-main.js']] as const) {
+		await build({
+			entryPoints: [path.join(dist, 'launch', 'bin.js')],
+			bundle: true,
+			format: 'cjs',
+			platform: 'node',
+			target: 'node20',
+			outfile: path.join(outdir, file),
+			define: {...metaUrl.define, CLOUDSYNC_ENTRY: JSON.stringify(entry), CLOUDSYNC_BUILD_ID: JSON.stringify(buildId)},
+			banner: {js: `#!/usr/bin/env node\n"use strict";\n${metaUrl.line}`},
+			logLevel: 'warning',
+		});
+	}
 	fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
 }
 

@@ -70,14 +70,20 @@ async function main(): Promise<RunFile> {
 	return record;
 }
 
-const record = await main().catch((error: unknown) => {
-	// Only reached when even the record cannot be written; the parent settles the run.
-	process.stderr.write(`${logger.redact(userMessage(error))}\n`);
-	return undefined;
-});
-if (record && args.owner !== 'unsaved') releaseTaskLock(args.dataDir, args.owner, args.runId);
-if (record) await send({type: 'end', record});
-process.exitCode = record ? 0 : 1;
-if (process.connected) process.disconnect();
-// Sockets of the remotes may linger; the run is over.
-process.exit();
+async function finish(record: RunFile | undefined): Promise<void> {
+	if (record && args.owner !== 'unsaved') releaseTaskLock(args.dataDir, args.owner, args.runId);
+	if (record) await send({type: 'end', record});
+	process.exitCode = record ? 0 : 1;
+	if (process.connected) process.disconnect();
+	// Sockets of the remotes may linger; the run is over.
+	process.exit();
+}
+
+// No top-level await: the bundle is CommonJS (see source/build/bundle.ts).
+void main()
+	.catch((error: unknown) => {
+		// Only reached when even the record cannot be written; the parent settles the run.
+		process.stderr.write(`${logger.redact(userMessage(error))}\n`);
+		return undefined;
+	})
+	.then(finish);

@@ -3,6 +3,7 @@ import {KeyPacer} from './key-pacer.js';
 import {KeyRouter} from './router.js';
 import {Shell} from './shell.js';
 import {guardTerminal} from './terminal.js';
+import {yogaReady} from './yoga-ready.js';
 
 import type {TuiOptions} from './app.js';
 
@@ -21,7 +22,7 @@ export async function startTui(options: TuiOptions & {stdin: NodeJS.ReadStream; 
 	const {stdin, stdout, stderr} = options;
 	const services = options.services ?? (await import('./services-live.js')).createServices(options.store);
 	// The first frame shows the tasks rather than "loading…" and then the tasks a moment later (two frames' work).
-	await services.preloadTasks?.().catch(() => undefined);
+	await Promise.all([services.preloadTasks?.().catch(() => undefined), yogaReady()]);
 	const guard = guardTerminal(stdin, stdout, message => stderr.write(`cloudsync: the interface stopped on an unexpected error: ${message}\n`));
 	let finish: (code: number) => void = () => undefined;
 	const done = new Promise<number>(resolve => {
