@@ -167,6 +167,15 @@ function runIds(dataDir: string, owner: RunOwner): string[] {
 		.reverse();
 }
 
+/** The owners (task ids, "unsaved") that have a runs directory: one directory read, for callers that would otherwise try every task's. */
+export function ownersWithRuns(dataDir: string): Set<string> {
+	try {
+		return new Set(fs.readdirSync(path.join(dataDir, 'runs')));
+	} catch {
+		return new Set();
+	}
+}
+
 /** The runs of a task, newest first. */
 export function listRuns(dataDir: string, owner: RunOwner): RunFile[] {
 	const records: RunFile[] = [];

@@ -29,6 +29,8 @@ const wrapperStart = '(function (exports, require, module, __filename, __dirname
 const wrapperEnd = '\n})';
 
 export class CachedModuleLoader {
+	/** Files whose cached code V8 accepted (for tests and for measuring). */
+	readonly fromCache: string[] = [];
 	private readonly modules = new Map<string, LoadedModule>();
 	private readonly uncached: Array<{file: string; script: vm.Script}> = [];
 	private readonly nodeRequire: NodeJS.Require;
@@ -54,7 +56,8 @@ export class CachedModuleLoader {
 		const source = fs.readFileSync(file, 'utf8');
 		const cached = this.readCache(name);
 		const script = new vm.Script(wrapperStart + source + wrapperEnd, {filename: file, cachedData: cached});
-		if (this.cacheDir && (!cached || script.cachedDataRejected)) this.uncached.push({file: name, script});
+		if (cached && !script.cachedDataRejected) this.fromCache.push(name);
+		else if (this.cacheDir) this.uncached.push({file: name, script});
 		const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: LoadedModule, filename: string, dirname: string) => void;
 		run.call(module.exports, module.exports, this.requireFor(), module, file, this.appDir);
 		module.loaded = true;

@@ -5,7 +5,7 @@ import type {Attributes} from '../core/fields.js';
 import type {RunRecord, Task} from '../core/model.js';
 import {restoreTask} from '../core/restore.js';
 import {describeSchedule, nextRuns, presetSchedule, scheduleProblems} from '../core/schedule.js';
-import {followRunLog, listRuns, nthRun} from '../jobs/history.js';
+import {followRunLog, listRuns, nthRun, ownersWithRuns} from '../jobs/history.js';
 import {TaskRunner} from '../jobs/runner.js';
 import {recordSkipIn, startRunWith} from '../scheduler/adapters.js';
 import {SchedulerService} from '../scheduler/service.js';
@@ -169,10 +169,13 @@ export function createServices(store: Store, options: LiveServicesOptions = {}):
 		lastRuns: async () => {
 			const result = new Map<number, RunRecord>();
 			const {tasks} = await store.read();
+			// Most tasks of a long list may never have run: only those with a runs directory are read.
+			const owners = ownersWithRuns(store.dir);
+			const ran = tasks.filter(task => owners.has(String(task.id)));
 			// One directory read per task, synchronous: in slices, so keys and frames get through between them.
-			for (let i = 0; i < tasks.length; i++) {
+			for (let i = 0; i < ran.length; i++) {
 				if (i > 0 && i % 100 === 0) await new Promise(resolve => setImmediate(resolve));
-				const id = tasks[i]!.id;
+				const id = ran[i]!.id;
 				const record = nthRun(store.dir, id, 1);
 				if (record) result.set(id, record);
 			}

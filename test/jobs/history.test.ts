@@ -8,6 +8,7 @@ import {
 	listRuns,
 	newRunId,
 	nthRun,
+	ownersWithRuns,
 	pruneRuns,
 	readRun,
 	readRunLog,
@@ -62,6 +63,13 @@ describe('run history', () => {
 		expect(readRunLog(home.dir, 1, ids[1]!)).toBe(`line of ${ids[1]}\nsecond\n`);
 		expect(listRuns(home.dir, 2)).toEqual([]);
 		expect(readRun(home.dir, 1, '../../etc/passwd')).toBeUndefined();
+	});
+
+	it('names the owners that have runs with one directory read', () => {
+		expect(ownersWithRuns(home.dir)).toEqual(new Set());
+		writeRun(home.dir, 3, record(newRunId()));
+		writeRun(home.dir, 'unsaved', record(newRunId()));
+		expect(ownersWithRuns(home.dir)).toEqual(new Set(['3', 'unsaved']));
 	});
 
 	it('finds the run before a run, skipping records that do not read, and settles it if its process died', () => {
