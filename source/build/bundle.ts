@@ -7,6 +7,7 @@
  *   at once and passes anything else to string-width;
  * - string-width's emoji expression is built on its first use, not at load;
  * - Ink's frame-to-text step skips neighbouring characters of the same style;
+ * - Ink's blank cells are one shared object, not 1,920 new ones a frame;
  * - zod's `locales` namespace (every language's messages, 360 KB of code
  *   the app would parse at every start) is empty. English messages, the only
  *   ones used, are imported by zod's schemas directly.
@@ -91,6 +92,35 @@ export const noZodLocales: Plugin = {
 			args.importer.includes(`${path.sep}zod${path.sep}`) ? {path: 'zod-locales', namespace: 'cloudsync-empty'} : undefined,
 		);
 		build.onLoad({filter: /.*/, namespace: 'cloudsync-empty'}, () => ({contents: 'export {};', loader: 'js'}));
+	},
+};
+
+/**
+ * Ink draws each frame on a grid of cells that starts blank: it made a new
+ * blank cell object (and an empty style array) for each of the 1,920 cells
+ * of an 80x24 screen, every frame. A cell is only ever replaced, never
+ * changed, so here every blank cell is one shared, frozen object.
+ */
+export const inkSharedBlankCell: Plugin = {
+	name: 'ink-shared-blank-cell',
+	setup(build) {
+		const perCell = `            for (let x = 0; x < this.width; x++) {
+                row.push({
+                    type: 'char',
+                    value: ' ',
+                    fullWidth: false,
+                    styles: [],
+                });
+            }`;
+		const shared = `            for (let x = 0; x < this.width; x++) {
+                row.push(blankCell);
+            }`;
+		const blank = "\nconst blankCell = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([])});\n";
+		build.onLoad({filter: /[\\/]ink[\\/]build[\\/]output\.js$/}, args => {
+			const text = fs.readFileSync(args.path, 'utf8');
+			if (!text.includes(perCell)) throw new Error(`${args.path} changed: update inkSharedBlankCell in source/build/bundle.ts`);
+			return {contents: text.replace(perCell, shared) + blank, loader: 'js', resolveDir: path.dirname(args.path)};
+		});
 	},
 };
 
@@ -247,7 +277,7 @@ export async function bundleApp(): Promise<void> {
 		chunkNames: '[name]-[hash]',
 		external: ['sodium-native', 'react-devtools-core'],
 		define: {'process.env.NODE_ENV': '"production"'},
-		plugins: [narrowStringWidth, lazyEmojiExpression, sameStyleFastPath, noZodLocales, yogaWithoutTopLevelAwait, yogaNativeBase64, inkWithoutTopLevelAwait],
+		plugins: [narrowStringWidth, lazyEmojiExpression, sameStyleFastPath, inkSharedBlankCell, noZodLocales, yogaWithoutTopLevelAwait, yogaNativeBase64, inkWithoutTopLevelAwait],
 		logLevel: 'warning',
 	});
 	fs.mkdirSync(outdir, {recursive: true});

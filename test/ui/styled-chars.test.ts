@@ -34,3 +34,36 @@ test("the bundle's ansi-tokenize, which skips neighbours of the same style, writ
 		expect(patched.styledCharsToString(cells), `${JSON.stringify(line)} in a grid`).toBe(styledCharsToString(cells));
 	}
 });
+
+test("the bundle's Ink output grid, with one shared blank cell, draws the same frames as the original", async () => {
+	const {build} = await import('esbuild');
+	const {inkSharedBlankCell, sameStyleFastPath} = await import('../../source/build/bundle.js');
+	const dir = await tempDir('cloudsync-ink-output-');
+	const outputFile = fs.realpathSync('node_modules/ink/build/output.js');
+	const bundle = async (plugins: Array<typeof inkSharedBlankCell>, name: string) => {
+		await build({stdin: {contents: `export {default} from ${JSON.stringify(outputFile)};`, resolveDir: process.cwd()}, bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: `${dir}/${name}.mjs`, plugins, logLevel: 'silent'});
+		return ((await import(`${dir}/${name}.mjs`)) as {default: new (options: {width: number; height: number}) => InkOutput}).default;
+	};
+	type InkOutput = {write(x: number, y: number, text: string, options: {transformers: Array<(line: string, index: number) => string>}): void; clip(clip: {x1?: number; x2?: number; y1?: number; y2?: number}): void; unclip(): void; get(): {output: string; height: number}};
+	const Original = await bundle([], 'original');
+	const Patched = await bundle([inkSharedBlankCell, sameStyleFastPath], 'patched');
+	expect(fs.readFileSync(`${dir}/patched.mjs`, 'utf8')).toContain('row.push(blankCell)');
+	const all = [...lines()];
+	let seed = 5;
+	const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+	for (let frame = 0; frame < 200; frame++) {
+		const [original, patched] = [new Original({width: 40, height: 12}), new Patched({width: 40, height: 12})];
+		for (let op = 0; op < 12; op++) {
+			const kind = next(6);
+			const text = `${all[next(all.length)]}\n${all[next(all.length)]}`;
+			const [x, y] = [next(44) - 2, next(14) - 1];
+			const clip = {x1: next(20), x2: 20 + next(20), y1: next(6), y2: 6 + next(6)};
+			for (const output of [original, patched]) {
+				if (kind === 0) output.clip(clip);
+				else if (kind === 1) output.unclip();
+				else output.write(x, y, text, {transformers: kind === 2 ? [(line, index) => `${index}:${line}`] : []});
+			}
+		}
+		expect(patched.get(), `frame ${frame}`).toEqual(original.get());
+	}
+});
