@@ -66,20 +66,30 @@ export const lazyEmojiExpression: Plugin = {
  * pair of neighbouring characters (three Sets and several arrays a
  * character, ~2,000 characters a frame). Neighbours with the very same codes
  * (nearly all of them) change nothing; the patch skips the work for them and
- * keeps it for every other pair, so the text is the same.
+ * keeps it for every other pair, so the text is the same. Turning text into
+ * styled characters also gave each character its own copy of the style
+ * list; characters between two codes now share the list (a new one is made
+ * at each code, and none is ever changed in place).
  */
 export const sameStyleFastPath: Plugin = {
 	name: 'same-style-fast-path',
 	setup(build) {
 		const between = 'ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));';
 		const atEnd = 'ret += ansiCodesToString(diffAnsiCodes(char.styles, []));';
-		const helper = '\nfunction sameCodes(a, b) { if (a.length !== b.length) return false; for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false; return true; }\n';
+		// Each character got its own copy of the style list and of its token; the list is replaced, never changed, when a code comes.
+		const copies = `            ret.push({
+                ...token,
+                styles: [...codes],
+            });`;
+		const shared = '            ret.push({ type: token.type, value: token.value, fullWidth: token.fullWidth, styles: codes });';
+		const helper = '\nfunction sameCodes(a, b) { if (a === b) return true; if (a.length !== b.length) return false; for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false; return true; }\n';
 		build.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/}, args => {
 			const text = fs.readFileSync(args.path, 'utf8');
-			if (!text.includes(between) || !text.includes(atEnd)) throw new Error(`${args.path} changed: update sameStyleFastPath in source/build/bundle.ts`);
+			if (!text.includes(between) || !text.includes(atEnd) || !text.includes(copies)) throw new Error(`${args.path} changed: update sameStyleFastPath in source/build/bundle.ts`);
 			const patched = text
 				.replace(between, `if (!sameCodes(chars[i - 1].styles, char.styles)) ${between}`)
-				.replace(atEnd, `if (char.styles.length > 0) ${atEnd}`);
+				.replace(atEnd, `if (char.styles.length > 0) ${atEnd}`)
+				.replace(copies, shared);
 			return {contents: patched + helper, loader: 'js', resolveDir: path.dirname(args.path)};
 		});
 	},
