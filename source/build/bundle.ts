@@ -313,7 +313,7 @@ export async function bundleApp(): Promise<void> {
 	}
 	fs.rmSync(staging, {recursive: true, force: true});
 	const buildId = hash.digest('hex');
-	for (const [file, entry] of [['cli.js', 'main.js'], ['run-worker.js', 'worker-main.js']] as const) {
+	for (const [file, entry, worker] of [['cli.js', 'main.js', false], ['run-worker.js', 'worker-main.js', true]] as const) {
 		await build({
 			entryPoints: [path.join(dist, 'launch', 'bin.js')],
 			bundle: true,
@@ -321,7 +321,7 @@ export async function bundleApp(): Promise<void> {
 			platform: 'node',
 			target: 'node20',
 			outfile: path.join(outdir, file),
-			define: {...metaUrl.define, CLOUDSYNC_ENTRY: JSON.stringify(entry), CLOUDSYNC_BUILD_ID: JSON.stringify(buildId)},
+			define: {...metaUrl.define, CLOUDSYNC_ENTRY: JSON.stringify(entry), CLOUDSYNC_WORKER: String(worker), CLOUDSYNC_BUILD_ID: JSON.stringify(buildId)},
 			banner: {js: `#!/usr/bin/env node\n"use strict";\n${metaUrl.line}`},
 			logLevel: 'warning',
 		});

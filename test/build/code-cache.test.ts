@@ -159,4 +159,12 @@ describe('the installed program (dist/app)', () => {
 		expect(await cloudsync(fresh, ['task', 'list'])).toEqual(first);
 		expect(fs.readFileSync(path.join(dir, 'main.js.v8')).length).toBeGreaterThan(100);
 	});
+
+	test("the command's own arguments never choose where the cache goes", async () => {
+		const elsewhere = path.join(home, 'elsewhere');
+		fs.mkdirSync(elsewhere);
+		const result = await cloudsync(path.join(home, 'data'), ['--data-dir', elsewhere, 'task', 'list']);
+		expect(result.code).toBe(2);
+		expect(fs.readdirSync(elsewhere)).toEqual([]);
+	});
 });
