@@ -14,8 +14,11 @@
  * instantiated twice; everything else (Node's modules, sodium-native) goes to
  * Node's `require`. The cache directory is named by the build and the Node
  * version, so a rebuilt or upgraded program never reads another's code; V8
- * also checks its version, flags and the source's length. Without a cache
- * (none yet, a read-only home) the files load exactly as plain CommonJS.
+ * also checks its version, flags and the source's length. Each cache file
+ * starts with the SHA-256 of the code after it: V8 takes damaged code with
+ * a sound header and stops the process with a fatal error, so a file whose
+ * code does not match is never handed to it. Without a cache (none yet, a
+ * read-only home, a damaged file) the files load exactly as plain CommonJS.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -83,11 +86,14 @@ export class CachedModuleLoader {
 
 	private readCache(name: string): Buffer | undefined {
 		if (!this.cacheDir) return undefined;
+		let file: Buffer;
 		try {
-			return fs.readFileSync(path.join(this.cacheDir, `${name}.v8`));
+			file = fs.readFileSync(path.join(this.cacheDir, `${name}.v8`));
 		} catch {
 			return undefined;
 		}
+		const code = file.subarray(digestLength);
+		return file.length > digestLength && digest(code).equals(file.subarray(0, digestLength)) ? code : undefined;
 	}
 
 	private requireFor(): NodeJS.Require {
@@ -111,8 +117,14 @@ function removeOtherBuilds(cacheDir: string): void {
 	}
 }
 
-function writeAtomically(file: string, data: Buffer): void {
+const digestLength = 32;
+
+function digest(code: Buffer): Buffer {
+	return crypto.createHash('sha256').update(code).digest();
+}
+
+function writeAtomically(file: string, code: Buffer): void {
 	const temporary = `${file}.${process.pid}.tmp`;
-	fs.writeFileSync(temporary, data, {mode: 0o600});
+	fs.writeFileSync(temporary, Buffer.concat([digest(code), code]), {mode: 0o600});
 	fs.renameSync(temporary, file);
 }

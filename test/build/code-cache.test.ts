@@ -158,6 +158,16 @@ describe('the installed program (dist/app)', () => {
 		for (const name of files) fs.writeFileSync(path.join(dir, name), 'garbage');
 		expect(await cloudsync(fresh, ['task', 'list'])).toEqual(first);
 		expect(fs.readFileSync(path.join(dir, 'main.js.v8')).length).toBeGreaterThan(100);
+
+		// Damage inside the code, behind a sound header: V8 would stop the process with a fatal error.
+		for (const name of files) {
+			const file = path.join(dir, name);
+			const bytes = fs.readFileSync(file);
+			for (let i = Math.floor(bytes.length / 2); i < Math.min(bytes.length, Math.floor(bytes.length / 2) + 64); i++) bytes[i]! ^= 0x5a;
+			fs.writeFileSync(file, bytes);
+		}
+		expect(await cloudsync(fresh, ['task', 'list'])).toEqual(first);
+		expect(await cloudsync(fresh, ['task', 'list'])).toEqual(first);
 	});
 
 	test("the command's own arguments never choose where the cache goes", async () => {
