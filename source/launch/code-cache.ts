@@ -28,6 +28,7 @@ import vm from 'node:vm';
 
 type LoadedModule = {exports: unknown; id: string; filename: string; loaded: boolean};
 
+const chunkImport = /^\.\/[^/]+\.js$/;
 const wrapperStart = '(function (exports, require, module, __filename, __dirname) { ';
 const wrapperEnd = '\n})';
 
@@ -98,8 +99,8 @@ export class CachedModuleLoader {
 
 	private requireFor(): NodeJS.Require {
 		const require = ((specifier: string) =>
-			// esbuild writes a chunk import as require("./chunk-ABC.js"); nothing else of ours is relative.
-			specifier.startsWith('./') && !specifier.includes('/', 2) ? this.load(specifier.slice(2)) : this.nodeRequire(specifier)) as NodeJS.Require;
+			// esbuild writes a chunk import as require("./chunk-ABC.js"); anything else (a JSON file, a native addon) is Node's.
+			chunkImport.test(specifier) ? this.load(specifier.slice(2)) : this.nodeRequire(specifier)) as NodeJS.Require;
 		return Object.assign(require, {resolve: this.nodeRequire.resolve, cache: this.nodeRequire.cache, extensions: this.nodeRequire.extensions, main: undefined});
 	}
 }

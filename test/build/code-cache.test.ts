@@ -35,9 +35,12 @@ beforeEach(async () => {
 			'exports.sum = (a, b) => shared.add(a, b);',
 			'exports.later = () => Promise.resolve().then(() => require("./later.js"));',
 			'exports.strict = (function () { return this === undefined; })();',
+			// Not a chunk: Node's require loads it.
+			'exports.json = require("./data.json").n;',
 		].join('\n'),
 	);
 	fs.writeFileSync(path.join(appDir, 'shared.js'), '"use strict";\nlet loads = (globalThis.__sharedLoads ?? 0) + 1;\nglobalThis.__sharedLoads = loads;\nexports.add = (a, b) => a + b;\nexports.count = () => loads;\n');
+	fs.writeFileSync(path.join(appDir, 'data.json'), '{"n": 1}\n');
 	fs.writeFileSync(path.join(appDir, 'later.js'), '"use strict";\nconst shared = require("./shared.js");\nexports.value = shared.add(20, 22);\n');
 	delete (globalThis as {__sharedLoads?: number}).__sharedLoads;
 });
@@ -46,7 +49,7 @@ afterEach(() => {
 	for (const dir of [appDir, home]) fs.rmSync(dir, {recursive: true, force: true});
 });
 
-type Main = {name: string; dir: string; sum: (a: number, b: number) => number; later: () => Promise<{value: number}>; strict: boolean};
+type Main = {name: string; dir: string; sum: (a: number, b: number) => number; later: () => Promise<{value: number}>; strict: boolean; json: number};
 
 async function run(loader: CachedModuleLoader): Promise<Main> {
 	const main = loader.load('main.js') as Main;
@@ -55,6 +58,7 @@ async function run(loader: CachedModuleLoader): Promise<Main> {
 	expect(main.sum(2, 3)).toBe(5);
 	expect((await main.later()).value).toBe(42);
 	expect(main.strict).toBe(true);
+	expect(main.json).toBe(1);
 	return main;
 }
 
