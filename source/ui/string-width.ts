@@ -7,7 +7,7 @@
  * line, and 40 ms for the first call, which compiles the expression (most of
  * the first frame). Our rows always hold such a character.
  *
- * The bundle (source/build/bundle.ts) points Ink's imports of string-width
+ * The bundle (source/build/library-patches.ts) points Ink's imports of string-width
  * here. A line made only of printable ASCII, the narrow symbols below and
  * colour escapes is one column per UTF-16 unit that is not part of an escape;
  * anything else goes to string-width itself.

@@ -3,7 +3,7 @@
  *
  * Unbundled, yoga's module waits for itself with a top-level await, so this
  * resolves at once. The bundle is CommonJS, which has no top-level await:
- * there source/build/bundle.ts swaps this module for yoga's own promise, and
+ * there source/build/library-patches.ts swaps this module for yoga's own promise, and
  * the app awaits it before Ink draws.
  */
 export function yogaReady(): Promise<void> {

@@ -1,12 +1,12 @@
 /**
- * cheaperInterop (source/build/bundle.ts) on esbuild's real helpers: the
+ * cheaperInterop (source/build/interop.ts) on esbuild's real helpers: the
  * importers see the same namespaces, now shared, and a module that gained
  * properties since (a require cycle) gets a new one.
  */
 import {createRequire} from 'node:module';
 import {transform} from 'esbuild';
 import {describe, expect, test} from 'vitest';
-import {cheaperInterop} from '../../source/build/bundle.js';
+import {cheaperInterop} from '../../source/build/interop.js';
 
 const source = `
 import fs from 'node:fs';

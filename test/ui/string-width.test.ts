@@ -38,7 +38,7 @@ describe("Ink's string-width, answered at once for the symbols we draw", () => {
 
 	test("the bundle's string-width, which builds its emoji expression on first use, measures as string-width does", async () => {
 		const {build} = await import('esbuild');
-		const {lazyEmojiExpression} = await import('../../source/build/bundle.js');
+		const {lazyEmojiExpression} = await import('../../source/build/library-patches.js');
 		const {tempDir} = await import('../support/home.js');
 		const out = `${await tempDir('cloudsync-string-width-')}/string-width.mjs`;
 		await build({stdin: {contents: "export {default} from 'string-width';", resolveDir: process.cwd()}, bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, plugins: [lazyEmojiExpression], logLevel: 'silent'});

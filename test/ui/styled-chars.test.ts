@@ -21,7 +21,7 @@ function* lines(): Generator<string> {
 
 test("the bundle's ansi-tokenize, which skips neighbours of the same style, writes the same text as the original", async () => {
 	const {build} = await import('esbuild');
-	const {sameStyleFastPath} = await import('../../source/build/bundle.js');
+	const {sameStyleFastPath} = await import('../../source/build/library-patches.js');
 	const out = `${await tempDir('cloudsync-styled-chars-')}/ansi-tokenize.mjs`;
 	await build({stdin: {contents: "export * from '@alcalzone/ansi-tokenize';", resolveDir: process.cwd()}, bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, plugins: [sameStyleFastPath], logLevel: 'silent'});
 	expect(fs.readFileSync(out, 'utf8')).toContain('function sameCodes(');
@@ -37,7 +37,7 @@ test("the bundle's ansi-tokenize, which skips neighbours of the same style, writ
 
 test("the bundle's Ink output grid, with one shared blank cell, draws the same frames as the original", async () => {
 	const {build} = await import('esbuild');
-	const {inkSharedBlankCell, sameStyleFastPath} = await import('../../source/build/bundle.js');
+	const {inkSharedBlankCell, sameStyleFastPath} = await import('../../source/build/library-patches.js');
 	const dir = await tempDir('cloudsync-ink-output-');
 	const outputFile = fs.realpathSync('node_modules/ink/build/output.js');
 	const bundle = async (plugins: Array<typeof inkSharedBlankCell>, name: string) => {
