@@ -135,7 +135,7 @@ export const formKeymap = [
 	{keys: ['shift+tab', 'up'], command: 'prev', help: 'previous field'},
 	{keys: ['enter'], command: 'activate', help: 'open a choice / press a button / browse', hint: 'choose'},
 	{keys: ['space'], command: 'toggle', help: 'switch a yes/no field'},
-	{keys: ['left', 'right'], command: 'cycle', help: 'previous / next choice of a ▾ field (a letter picks the next choice it starts)'},
+	{keys: ['left', 'right'], command: 'cycle', help: 'previous / next ▾ choice or button (letters pick)'},
 	{keys: ['esc'], command: 'cancel', help: 'close (asks before dropping changes)', hint: 'cancel'},
 ] as const satisfies Keymap;
 export type FormCommand = (typeof formKeymap)[number]['command'];

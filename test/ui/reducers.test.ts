@@ -146,6 +146,23 @@ describe('form reducer', () => {
 		{id: 'save', label: 'Save', kind: 'button'},
 	];
 
+	it('moves left and right along a row of buttons, and never out of it', () => {
+		const row: FormField[] = [...fields, {id: 'verify', label: 'Verify', kind: 'button'}, {id: 'cancel', label: 'Cancel', kind: 'button'}];
+		let state = initialForm({name: '', script: '', on: false}, 'save');
+		state = formReducer(state, {type: 'beside', fields: row, by: 1});
+		expect(state.focus).toBe('verify');
+		state = formReducer(state, {type: 'beside', fields: row, by: 1});
+		expect(state.focus).toBe('cancel');
+		expect(formReducer(state, {type: 'beside', fields: row, by: 1})).toBe(state);
+		state = formReducer(state, {type: 'beside', fields: row, by: -1});
+		state = formReducer(state, {type: 'beside', fields: row, by: -1});
+		expect(state.focus).toBe('save');
+		// The field before the first button is not a button: the focus stays.
+		expect(formReducer(state, {type: 'beside', fields: row, by: -1})).toBe(state);
+		const onText = initialForm({name: ''}, 'name');
+		expect(formReducer(onText, {type: 'beside', fields: row, by: 1})).toBe(onText);
+	});
+
 	it('moves focus over headings and wraps around both ways', () => {
 		let state = initialForm({name: '', script: 'a\nb', on: false}, 'name');
 		state = formReducer(state, {type: 'next', fields});

@@ -64,7 +64,12 @@ describe('screens (ink-testing-library, real store)', () => {
 		const first = services.providers.local.fields.find(f => !f.hidden)!;
 		expect(focusedLine(ui.frame())).toContain(first.label);
 		await ui.type(path.join(data, 'backup'));
-		await ui.focus('[ Save ]');
+		// Left and right move along the buttons, as in the dialogs.
+		await ui.focus('[ Verify ]');
+		await ui.press(keys.right);
+		await ui.waitFor('›[ Save ]');
+		await ui.press(keys.right, keys.left);
+		await ui.waitFor('›[ Save ]');
 		await ui.press(keys.enter);
 		await ui.waitFor('Credentials (1)');
 		expect((await store.getCredential('disk'))?.provider).toBe('local');

@@ -39,6 +39,8 @@ export type FormEvent =
 	| {type: 'default'; id: string; value: FormValue}
 	| {type: 'next'; fields: readonly FormField[]}
 	| {type: 'prev'; fields: readonly FormField[]}
+	/** Left/right on a button: the button beside it, if there is one (never out of the row). */
+	| {type: 'beside'; fields: readonly FormField[]; by: 1 | -1}
 	| {type: 'focus'; id: string}
 	| {type: 'choose'; open: boolean}
 	| {type: 'line'; by: number}
@@ -91,6 +93,11 @@ export function formReducer(state: FormState, event: FormEvent): FormState {
 			return step(state, event.fields, 1);
 		case 'prev':
 			return step(state, event.fields, -1);
+		case 'beside': {
+			const index = event.fields.findIndex(f => f.id === state.focus);
+			const next = event.fields[index + event.by];
+			return index >= 0 && event.fields[index]!.kind === 'button' && next?.kind === 'button' ? {...state, focus: next.id, choosing: false, line: 0} : state;
+		}
 		case 'focus':
 			return {...state, focus: event.id, choosing: false, line: 0};
 		case 'choose':

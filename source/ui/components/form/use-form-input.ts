@@ -89,6 +89,10 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 					return true;
 				}
 			}
+			if (field?.kind === 'button' && command === 'cycle') {
+				dispatch({type: 'beside', fields, by: name === 'right' ? 1 : -1});
+				return true;
+			}
 			if (handlers.onOther?.(name, field)) return true;
 			if (isText) return input.length > 0 && !name.startsWith('ctrl+');
 			// Letters are not shortcuts inside a form (q would drop the edits); ? still opens help.
