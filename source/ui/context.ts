@@ -22,6 +22,10 @@ export type Ui = {
 	navigate(route: Route): void;
 	/** The current screen's keys, for the hint bar and the help overlay. */
 	setKeymap(keymap: Keymap, options?: {quitKey?: boolean}): void;
+	/** An open dialog's keys, shown instead of the screen's until the returned function is called. */
+	showDialogKeys(keymap: Keymap): () => void;
+	/** Opens the help overlay (for layers that hold the keyboard, such as dialogs). */
+	openHelp(): void;
 	/** A one-line message in the status line (errors in red). */
 	notify(message: string, kind?: 'info' | 'error'): void;
 };

@@ -3,7 +3,7 @@ import {useInput, useStdin, type Key} from 'ink';
 import {keyName} from './keymap.js';
 
 /** Who gets a key first: the highest priority layer that says it handled it. */
-export const priority = {global: 10, screen: 50, overlay: 90, dialog: 100} as const;
+export const priority = {global: 10, screen: 50, overlay: 90, dialog: 100, help: 120} as const;
 
 export type KeyHandler = (name: string, input: string, key: Key) => boolean;
 

@@ -30,7 +30,15 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 		setKeymapState(next);
 		setQuitKey(options?.quitKey ?? true);
 	}, []);
+	// Open dialogs' keys, newest last: the hint bar and the help show the newest.
+	const [dialogKeys, setDialogKeys] = useState<readonly Keymap[]>([]);
+	const showDialogKeys = useCallback((keys: Keymap) => {
+		setDialogKeys(open => [...open, keys]);
+		return () => setDialogKeys(open => open.filter(k => k !== keys));
+	}, []);
+	const shownKeymap = dialogKeys.at(-1) ?? keymap;
 	const [help, setHelp] = useState(false);
+	const openHelp = useCallback(() => setHelp(true), []);
 	const [quitQuestion, setQuitQuestion] = useState(false);
 	const [message, setMessage] = useState<{text: string; kind: 'info' | 'error'}>();
 	const [scheduler, setScheduler] = useState<SchedulerStatus>(() => services.schedulerStatus());
@@ -119,8 +127,8 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 
 	const bodyHeight = Math.max(1, rows - 2);
 	const ui = useMemo<Ui>(
-		() => ({services, theme, width: columns, height: bodyHeight, navigate: setRoute, setKeymap, notify}),
-		[services, theme, columns, bodyHeight, notify, setKeymap],
+		() => ({services, theme, width: columns, height: bodyHeight, navigate: setRoute, setKeymap, showDialogKeys, openHelp, notify}),
+		[services, theme, columns, bodyHeight, notify, setKeymap, showDialogKeys, openHelp],
 	);
 	const area = {width: columns, height: bodyHeight, top: 1};
 	const running = runs.active.size;
@@ -134,8 +142,8 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 					<Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
 						<Screen route={route} />
 					</Box>
-					<HintBar width={columns} keymap={keymap} message={message} theme={theme} quitKey={quitKey} />
-					{help ? <HelpOverlay keymap={keymap} area={area} theme={theme} onClose={() => setHelp(false)} /> : null}
+					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={quitKey && dialogKeys.length === 0} />
+					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} /> : null}
 					{quitQuestion ? (
 						<Dialog
 							title="Quit cloudsync?"

@@ -134,6 +134,35 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it("a dialog's keys replace the screen's on the hint bar and in the help, and ? opens that help over the dialog", async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('a');
+		await ui.waitFor('New task');
+		const hintBar = () => ui.frame().trimEnd().split('\n').at(-1)!;
+		expect(hintBar()).toContain('tab next');
+		await ui.focus('Remote folder');
+		await ui.press(keys.enter);
+		await ui.waitFor('Choose the remote folder');
+		expect(hintBar()).toMatch(/enter open .*use this .*esc cancel/);
+		expect(hintBar()).not.toContain('tab next');
+		expect(hintBar()).not.toContain('q quit');
+		await ui.press('?');
+		const help = await ui.waitFor('Keys (? or esc closes)');
+		expect(help).toContain('use the current folder');
+		expect(help).not.toContain('next field');
+		// Esc closes the help only; the dialog is still open and still has the keyboard.
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)'));
+		expect(ui.frame()).toContain('Choose the remote folder');
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Choose the remote folder'));
+		expect(hintBar()).toContain('tab next');
+		await ui.press(keys.escape);
+		await ui.waitFor('Tasks (1000)');
+		ui.app.unmount();
+	});
+
 	it('saving a PUSH task whose local folder does not exist yet saves it and says so on the bottom line', async () => {
 		const ui = mountApp(services);
 		await ui.waitFor('Tasks (1000)');

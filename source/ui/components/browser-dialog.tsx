@@ -2,6 +2,7 @@ import {Text} from 'ink';
 import {useEffect, useReducer} from 'react';
 import {userMessage} from '../../core/errors.js';
 import {fit} from '../format.js';
+import {useDialogKeys} from '../hooks/use-dialog-keys.js';
 import type {Keymap} from '../keymap.js';
 import {commandFor} from '../keymap.js';
 import {priority, useKeyLayer} from '../router.js';
@@ -33,6 +34,7 @@ export function BrowserDialog({title, start, list, describe, onPick, area, theme
 	};
 	useEffect(() => load(start), []);
 	const rows = browserRows(state);
+	useDialogKeys(browserKeymap);
 	useKeyLayer(
 		priority.dialog,
 		name => {

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
+import {useDialogKeys} from '../hooks/use-dialog-keys.js';
 import {commandFor, dialogKeymap} from '../keymap.js';
 import {priority, useKeyLayer} from '../router.js';
 import type {Theme} from '../theme.js';
@@ -13,6 +14,7 @@ export type DialogButton = {label: string; value: string};
  */
 export function Dialog({title, lines, buttons, onAnswer, area, theme, width = 60}: {title: string; lines: string[]; buttons: DialogButton[]; onAnswer: (value: string | undefined) => void; area: {width: number; height: number; top: number}; theme: Theme; width?: number}) {
 	const [focused, setFocused] = useState(0);
+	useDialogKeys(dialogKeymap);
 	useKeyLayer(
 		priority.dialog,
 		name => {

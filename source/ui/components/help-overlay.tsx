@@ -6,7 +6,7 @@ import {priority, useKeyLayer} from '../router.js';
 import type {Theme} from '../theme.js';
 import {Overlay} from './overlay.js';
 
-/** Every key of the current screen and the global keys, from the same tables as the hint bar. */
+/** Every key of the current screen (or open dialog) and the global keys, from the same tables as the hint bar. Above dialogs: its keys never reach one. */
 export function HelpOverlay({keymap, area, theme, onClose}: {keymap: Keymap; area: {width: number; height: number; top: number}; theme: Theme; onClose: () => void}) {
 	const rows = [...keymap, ...globalKeymap.filter(g => !keymap.some(b => b.command === g.command))];
 	const width = Math.min(area.width, 72);
@@ -15,7 +15,7 @@ export function HelpOverlay({keymap, area, theme, onClose}: {keymap: Keymap; are
 	const [offset, setOffset] = useState(0);
 	const maxOffset = Math.max(0, rows.length - visible);
 	useKeyLayer(
-		priority.overlay,
+		priority.help,
 		name => {
 			if (name === 'j' || name === 'down') setOffset(o => Math.min(maxOffset, o + 1));
 			else if (name === 'k' || name === 'up') setOffset(o => Math.max(0, o - 1));

@@ -1,0 +1,21 @@
+import {useEffect} from 'react';
+import {useUi} from '../context.js';
+import type {Keymap} from '../keymap.js';
+import {priority, useKeyLayer} from '../router.js';
+
+/**
+ * For a dialog that holds the keyboard: while it is open, the hint bar and
+ * the help overlay show its keys (`keymap`) instead of the screen's, and `?`
+ * opens that help (a layer just above the dialog's takes it; every other key
+ * goes on to the dialog). Only for dialogs without text fields, where `?`
+ * would be text.
+ */
+export function useDialogKeys(keymap: Keymap): void {
+	const {showDialogKeys, openHelp} = useUi();
+	useEffect(() => showDialogKeys(keymap), [showDialogKeys, keymap]);
+	useKeyLayer(priority.dialog + 1, name => {
+		if (name !== '?') return false;
+		openHelp();
+		return true;
+	});
+}
