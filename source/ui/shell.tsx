@@ -143,7 +143,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 						<Screen route={route} />
 					</Box>
 					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={quitKey && dialogKeys.length === 0} />
-					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} /> : null}
+					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} dialog={dialogKeys.length > 0} /> : null}
 					{quitQuestion ? (
 						<Dialog
 							title="Quit cloudsync?"

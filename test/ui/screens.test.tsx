@@ -151,6 +151,9 @@ describe('screens (ink-testing-library, real store)', () => {
 		const help = await ui.waitFor('Keys (? or esc closes)');
 		expect(help).toContain('use the current folder');
 		expect(help).not.toContain('next field');
+		// Keys that do nothing while the dialog is open are not listed.
+		expect(help).not.toContain('credentials screen');
+		expect(help).toContain('show or hide this help');
 		// Esc closes the help only; the dialog is still open and still has the keyboard.
 		await ui.press(keys.escape);
 		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)'));

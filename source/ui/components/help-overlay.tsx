@@ -7,8 +7,10 @@ import type {Theme} from '../theme.js';
 import {Overlay} from './overlay.js';
 
 /** Every key of the current screen (or open dialog) and the global keys, from the same tables as the hint bar. Above dialogs: its keys never reach one. */
-export function HelpOverlay({keymap, area, theme, onClose}: {keymap: Keymap; area: {width: number; height: number; top: number}; theme: Theme; onClose: () => void}) {
-	const rows = [...keymap, ...globalKeymap.filter(g => !keymap.some(b => b.command === g.command))];
+export function HelpOverlay({keymap, area, theme, onClose, dialog = false}: {keymap: Keymap; area: {width: number; height: number; top: number}; theme: Theme; onClose: () => void; dialog?: boolean}) {
+	// Over a dialog only its keys and ? work: the screen switches and quit wait until it closes.
+	const global = dialog ? globalKeymap.filter(g => g.command === 'help') : globalKeymap;
+	const rows = [...keymap, ...global.filter(g => !keymap.some(b => b.command === g.command))];
 	const width = Math.min(area.width, 72);
 	const height = Math.min(area.height, rows.length + 4);
 	const visible = height - 4;
