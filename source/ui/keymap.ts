@@ -147,6 +147,7 @@ export const logsKeymap = [
 	{keys: ['pgup', 'b'], command: 'page-up', help: 'scroll up a page'},
 	{keys: ['g', 'home'], command: 'top', help: 'oldest line'},
 	{keys: ['G', 'end'], command: 'bottom', help: 'newest line, follow'},
+	{keys: ['left', 'right'], command: 'pan', help: 'scroll sideways, for lines longer than the screen'},
 	{keys: ['f'], command: 'follow', help: 'follow on/off', hint: 'follow'},
 	{keys: ['/'], command: 'search', help: 'search', hint: 'search'},
 	{keys: ['n'], command: 'next-match', help: 'next match', hint: 'next'},

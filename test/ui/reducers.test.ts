@@ -221,6 +221,19 @@ describe('logs reducer', () => {
 		expect(firstShown(state)).toBe(90);
 	});
 
+	it('scrolls sideways, never before the first column, and starts a new run at the first column', () => {
+		let state: LogsState = {...initialLogsState(1000), viewport: 10};
+		state = logsReducer(state, {type: 'append', lines: lines(0, 5)});
+		expect(logsReducer(state, {type: 'pan', by: -40})).toBe(state);
+		state = logsReducer(state, {type: 'pan', by: 40});
+		state = logsReducer(state, {type: 'pan', by: 40});
+		expect(state.column).toBe(80);
+		// Sideways does not touch the lines or the follow mode.
+		expect(state.follow).toBe(true);
+		expect(logsReducer(state, {type: 'pan', by: -200}).column).toBe(0);
+		expect(logsReducer(state, {type: 'open-run', runId: 'other'}).column).toBe(0);
+	});
+
 	it('stops following when scrolled up, keeps the view steady while lines arrive, follows again at the bottom', () => {
 		let state: LogsState = {...initialLogsState(1000), viewport: 10};
 		state = logsReducer(state, {type: 'append', lines: lines(0, 50)});

@@ -196,7 +196,8 @@ describe('screens (ink-testing-library, real store)', () => {
 		const taskId = 1;
 		const runId = newRunId(new Date('2026-01-01T00:00:00Z'));
 		writeRun(store.dir, taskId, {id: runId, taskId, state: 'SUCCESS', dryRun: false, trigger: 'manual', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:05.000Z', filesTransferred: 3, bytesTransferred: 3072, filesDeleted: 1, filesChecked: 3, errors: 0});
-		appendRunLog(store.dir, taskId, runId, [logLine('INFO', 'Copied a.txt'), logLine('INFO', 'Copied b.txt'), logLine('ERROR', 'something odd'), logLine('INFO', 'Deleted old.txt')]);
+		const long = `Copied ${'deep/'.repeat(30)}end-of-a-long-path.txt`;
+		appendRunLog(store.dir, taskId, runId, [logLine('INFO', 'Copied a.txt'), logLine('INFO', 'Copied b.txt'), logLine('ERROR', 'something odd'), logLine('INFO', 'Deleted old.txt'), logLine('INFO', long)]);
 		const ui = mountApp(services);
 		await ui.waitFor('Tasks (1000)');
 		await ui.press('L');
@@ -204,6 +205,12 @@ describe('screens (ink-testing-library, real store)', () => {
 		expect(frame).toContain('SUCCESS');
 		expect(frame).toContain('3 files');
 		expect(frame).toContain('FOLLOW');
+		// A line longer than the screen: right scrolls sideways to its end, left back.
+		expect(frame).not.toContain('end-of-a-long-path.txt');
+		await ui.press(keys.right, keys.right, keys.right);
+		expect(await ui.waitFor('end-of-a-long-path.txt')).toMatch(/from column \d+/);
+		await ui.press(keys.left, keys.left, keys.left);
+		await ui.waitFor(current => current.includes('Copied b.txt') && !current.includes('from column'));
 		await ui.press('/');
 		await ui.type('deleted');
 		expect(await ui.waitFor('/ deleted')).toContain('Deleted old.txt');

@@ -28,7 +28,7 @@ export function LogView({state, width, height, theme}: {state: LogsState; width:
 		<Box flexDirection="column" height={height} width={width} overflowY="hidden">
 			{shown.map((line, i) => {
 				const index = first + i;
-				const text = fit(displayLine(line), width);
+				const text = fit(displayLine(line).slice(state.column), width);
 				const colour = /\bERROR\b/.test(line) ? theme.bad : /\bWARN\b/.test(line) ? theme.warn : undefined;
 				if (!needle || !text.toLowerCase().includes(needle)) return <Text key={index} color={colour}>{text}</Text>;
 				const at = text.toLowerCase().indexOf(needle);

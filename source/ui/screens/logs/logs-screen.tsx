@@ -101,6 +101,9 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 				case 'follow':
 					dispatch({type: 'follow'});
 					break;
+				case 'pan':
+					dispatch({type: 'pan', by: (name === 'left' ? -1 : 1) * Math.max(8, Math.floor(width / 2))});
+					break;
 				case 'search':
 					dispatch({type: 'search-start'});
 					break;
@@ -156,7 +159,7 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 						<Text color={state.follow ? theme.good : theme.warn} bold>
 							{state.follow ? ' ● FOLLOW' : ' ○ follow off'}
 						</Text>
-						<Text dimColor>{`  ${position}${state.dropped > 0 ? ` (older lines in the log file)` : ''}`}</Text>
+						<Text dimColor>{`  ${position}${state.column > 0 ? `, from column ${state.column + 1}` : ''}${state.dropped > 0 ? ` (older lines in the log file)` : ''}`}</Text>
 					</Text>
 				)}
 			</Box>

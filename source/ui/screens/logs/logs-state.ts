@@ -13,6 +13,8 @@ export type LogsState = {
 	scroll: number;
 	follow: boolean;
 	viewport: number;
+	/** Columns scrolled sideways: long lines are cut at the screen's edge. */
+	column: number;
 	search: string;
 	searching: boolean;
 	/** Index (into `lines`) of the current match. */
@@ -29,6 +31,7 @@ export type LogsEvent =
 	| {type: 'runs'; runs: RunRecord[]}
 	| {type: 'viewport'; rows: number}
 	| {type: 'scroll'; by: number}
+	| {type: 'pan'; by: number}
 	| {type: 'page'; by: number}
 	| {type: 'top'}
 	| {type: 'bottom'}
@@ -42,7 +45,7 @@ export type LogsEvent =
 	| {type: 'run-cursor'; by: number};
 
 export function initialLogsState(capacity = defaultLogCapacity): LogsState {
-	return {lines: [], dropped: 0, capacity, scroll: 0, follow: true, viewport: 10, search: '', searching: false, runs: [], choosingRun: false, runCursor: 0};
+	return {lines: [], dropped: 0, capacity, scroll: 0, follow: true, viewport: 10, column: 0, search: '', searching: false, runs: [], choosingRun: false, runCursor: 0};
 }
 
 function maxScroll(state: LogsState): number {
@@ -88,11 +91,15 @@ export function logsReducer(state: LogsState, event: LogsEvent): LogsState {
 			return {...state, lines, dropped: state.dropped + over, scroll: Math.max(0, state.scroll - over), match};
 		}
 		case 'open-run':
-			return {...state, runId: event.runId, lines: [], dropped: 0, scroll: 0, follow: true, match: undefined, choosingRun: false};
+			return {...state, runId: event.runId, lines: [], dropped: 0, scroll: 0, follow: true, column: 0, match: undefined, choosingRun: false};
 		case 'runs':
 			return {...state, runs: event.runs, runCursor: Math.min(state.runCursor, Math.max(0, event.runs.length - 1))};
 		case 'viewport':
 			return event.rows === state.viewport ? state : {...state, viewport: Math.max(1, event.rows)};
+		case 'pan': {
+			const column = Math.max(0, state.column + event.by);
+			return column === state.column ? state : {...state, column};
+		}
 		case 'scroll': {
 			const next = scrollTo(state, firstShown(state) + event.by);
 			return next.scroll >= maxScroll(next) && event.by > 0 ? {...next, follow: true} : next;
