@@ -166,6 +166,33 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it("the restore dialog's form keys are on the hint bar and in its help; ? is text in its fields", async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press(keys.enter);
+		await ui.waitFor('[Restore]');
+		await ui.press(keys.tab, keys.tab, keys.enter);
+		await ui.waitFor('Restore into');
+		const hintBar = () => ui.frame().trimEnd().split('\n').at(-1)!;
+		expect(hintBar()).toContain('tab next');
+		expect(hintBar()).not.toContain('r run');
+		// In the description, ? is a character like any other.
+		await ui.type('?');
+		await ui.waitFor(/Description\s+Restore of .*\?/);
+		// (The task row behind the dialog has a › too: the focus is checked on the dialog's line.)
+		await ui.press(keys.tab, keys.tab);
+		await ui.waitFor(/› Mode/);
+		await ui.press('?');
+		const help = await ui.waitFor('Keys (? or esc closes)');
+		expect(help).toContain('next field');
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)') && frame.includes('Restore into'));
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Restore into'));
+		expect(hintBar()).toContain('r run');
+		ui.app.unmount();
+	});
+
 	it('saving a PUSH task whose local folder does not exist yet saves it and says so on the bottom line', async () => {
 		const ui = mountApp(services);
 		await ui.waitFor('Tasks (1000)');

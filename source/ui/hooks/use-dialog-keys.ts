@@ -7,15 +7,19 @@ import {priority, useKeyLayer} from '../router.js';
  * For a dialog that holds the keyboard: while it is open, the hint bar and
  * the help overlay show its keys (`keymap`) instead of the screen's, and `?`
  * opens that help (a layer just above the dialog's takes it; every other key
- * goes on to the dialog). Only for dialogs without text fields, where `?`
- * would be text.
+ * goes on to the dialog). A dialog with text fields, where `?` is text,
+ * passes `questionMark: false` and opens the help itself elsewhere.
  */
-export function useDialogKeys(keymap: Keymap): void {
+export function useDialogKeys(keymap: Keymap, options: {questionMark?: boolean} = {}): void {
 	const {showDialogKeys, openHelp} = useUi();
 	useEffect(() => showDialogKeys(keymap), [showDialogKeys, keymap]);
-	useKeyLayer(priority.dialog + 1, name => {
-		if (name !== '?') return false;
-		openHelp();
-		return true;
-	});
+	useKeyLayer(
+		priority.dialog + 1,
+		name => {
+			if (name !== '?') return false;
+			openHelp();
+			return true;
+		},
+		{active: options.questionMark ?? true},
+	);
 }

@@ -1,5 +1,6 @@
 import type {Dispatch} from 'react';
 import {commandFor, formKeymap} from '../../keymap.js';
+import {useUi} from '../../context.js';
 import {priority, useKeyLayer} from '../../router.js';
 import {lines, type FormEvent, type FormField, type FormState} from './form-state.js';
 
@@ -19,6 +20,7 @@ export type FormHandlers = {
  * printable key is text (handled by ink-text-input), never a shortcut.
  */
 export function useFormInput(state: FormState, fields: readonly FormField[], dispatch: Dispatch<FormEvent>, handlers: FormHandlers, options: {active: boolean; dialog?: boolean}): void {
+	const {openHelp} = useUi();
 	useKeyLayer(
 		options.dialog ? priority.dialog : priority.screen,
 		(name, input) => {
@@ -95,6 +97,11 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 			}
 			if (handlers.onOther?.(name, field)) return true;
 			if (isText) return input.length > 0 && !name.startsWith('ctrl+');
+			// A form in a dialog holds the keyboard, so ? would not reach the app's help.
+			if (options.dialog && name === '?') {
+				openHelp();
+				return true;
+			}
 			// Letters are not shortcuts inside a form (q would drop the edits); ? still opens help.
 			return input.length === 1 && name !== '?' && !name.startsWith('ctrl+');
 		},

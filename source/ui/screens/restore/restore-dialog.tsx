@@ -7,6 +7,8 @@ import {FormView} from '../../components/form/form-view.js';
 import {useFormInput} from '../../components/form/use-form-input.js';
 import {Overlay} from '../../components/overlay.js';
 import {useUi} from '../../context.js';
+import {useDialogKeys} from '../../hooks/use-dialog-keys.js';
+import {formKeymap} from '../../keymap.js';
 
 export const restoreFields: readonly FormField[] = [
 	{id: 'description', label: 'Description', kind: 'text'},
@@ -30,6 +32,7 @@ export function RestoreDialog({task, area, onClose}: {task: Task; area: {width: 
 	const {services, theme} = ui;
 	const [state, dispatch] = useReducer(formReducer, initialForm({description: `Restore of ${task.description}`.slice(0, 200), path: `${task.path.replace(/\/+$/, '')}-restored`, mode: 'COPY'}, 'description'));
 	const [busy, setBusy] = useState(false);
+	useDialogKeys(formKeymap, {questionMark: false});
 	const create = async () => {
 		setBusy(true);
 		try {
