@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import {writeFileAtomic} from '../jobs/atomic.js';
 
 type LoadedModule = {exports: unknown; id: string; filename: string; loaded: boolean};
 
@@ -38,6 +39,8 @@ export class CachedModuleLoader {
 	private readonly modules = new Map<string, LoadedModule>();
 	private readonly uncached: Array<{file: string; script: vm.Script}> = [];
 	private readonly nodeRequire: NodeJS.Require;
+	/** The `require` every bundle file gets. */
+	private readonly require: NodeJS.Require;
 
 	/**
 	 * @param appDir the bundle's directory; its `./name.js` requires load here
@@ -48,6 +51,10 @@ export class CachedModuleLoader {
 		private readonly cacheDir: string | undefined,
 	) {
 		this.nodeRequire = createRequire(path.join(appDir, 'package.json'));
+		const require = ((specifier: string) =>
+			// esbuild writes a chunk import as require("./chunk-ABC.js"); anything else (a JSON file, a native addon) is Node's.
+			chunkImport.test(specifier) ? this.load(specifier.slice(2)) : this.nodeRequire(specifier)) as NodeJS.Require;
+		this.require = Object.assign(require, {resolve: this.nodeRequire.resolve, cache: this.nodeRequire.cache, extensions: this.nodeRequire.extensions, main: undefined});
 	}
 
 	/** Runs the bundle file `name` (once) and returns its exports. */
@@ -63,7 +70,7 @@ export class CachedModuleLoader {
 		if (cached && !script.cachedDataRejected) this.fromCache.push(name);
 		else if (this.cacheDir) this.uncached.push({file: name, script});
 		const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: LoadedModule, filename: string, dirname: string) => void;
-		run.call(module.exports, module.exports, this.requireFor(), module, file, this.appDir);
+		run.call(module.exports, module.exports, this.require, module, file, this.appDir);
 		module.loaded = true;
 		return module.exports;
 	}
@@ -79,7 +86,10 @@ export class CachedModuleLoader {
 			const fresh = !fs.existsSync(this.cacheDir);
 			fs.mkdirSync(this.cacheDir, {recursive: true, mode: 0o700});
 			if (fresh) removeOtherBuilds(this.cacheDir);
-			for (const {file, script} of this.uncached.splice(0)) writeAtomically(path.join(this.cacheDir, `${file}.v8`), script.createCachedData());
+			for (const {file, script} of this.uncached.splice(0)) {
+				const code = script.createCachedData();
+				writeFileAtomic(path.join(this.cacheDir, `${file}.v8`), Buffer.concat([digest(code), code]));
+			}
 		} catch {
 			// The next start compiles again, which is all a missing cache costs.
 		}
@@ -95,13 +105,6 @@ export class CachedModuleLoader {
 		}
 		const code = file.subarray(digestLength);
 		return file.length > digestLength && digest(code).equals(file.subarray(0, digestLength)) ? code : undefined;
-	}
-
-	private requireFor(): NodeJS.Require {
-		const require = ((specifier: string) =>
-			// esbuild writes a chunk import as require("./chunk-ABC.js"); anything else (a JSON file, a native addon) is Node's.
-			chunkImport.test(specifier) ? this.load(specifier.slice(2)) : this.nodeRequire(specifier)) as NodeJS.Require;
-		return Object.assign(require, {resolve: this.nodeRequire.resolve, cache: this.nodeRequire.cache, extensions: this.nodeRequire.extensions, main: undefined});
 	}
 }
 
@@ -122,10 +125,4 @@ const digestLength = 32;
 
 function digest(code: Buffer): Buffer {
 	return crypto.createHash('sha256').update(code).digest();
-}
-
-function writeAtomically(file: string, code: Buffer): void {
-	const temporary = `${file}.${process.pid}.tmp`;
-	fs.writeFileSync(temporary, Buffer.concat([digest(code), code]), {mode: 0o600});
-	fs.renameSync(temporary, file);
 }
