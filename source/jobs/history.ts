@@ -21,8 +21,13 @@ export type {RunFile} from './run-file-schema.js';
 export const defaultRunsKept = 20;
 export const diedMessage = "the run's process ended unexpectedly";
 
+/** Where every owner's runs directory lives. */
+function runsRoot(dataDir: string): string {
+	return path.join(dataDir, 'runs');
+}
+
 export function runsDir(dataDir: string, owner: RunOwner): string {
-	return path.join(dataDir, 'runs', String(owner));
+	return path.join(runsRoot(dataDir), String(owner));
 }
 
 export function runRecordPath(dataDir: string, owner: RunOwner, runId: string): string {
@@ -170,7 +175,7 @@ function runIds(dataDir: string, owner: RunOwner): string[] {
 /** The owners (task ids, "unsaved") that have a runs directory: one directory read, for callers that would otherwise try every task's. */
 export function ownersWithRuns(dataDir: string): Set<string> {
 	try {
-		return new Set(fs.readdirSync(path.join(dataDir, 'runs')));
+		return new Set(fs.readdirSync(runsRoot(dataDir)));
 	} catch {
 		return new Set();
 	}
