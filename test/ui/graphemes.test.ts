@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import {FastGraphemeSegmenter, singleUnitGraphemes, withFastGraphemes} from '../../source/ui/graphemes.js';
+import {seededSamples} from '../support/samples.js';
 
 const icu = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 const fast = new FastGraphemeSegmenter(undefined, {granularity: 'grapheme'});
@@ -9,17 +10,10 @@ const plain = (segments: Intl.Segments) => [...segments].map(({segment, index, i
 /** Deterministic pseudo-random strings from a pool that mixes easy and hard characters. */
 function* samples(): Generator<string> {
 	const pool = ['a', 'Z', ' ', '~', '\u001B[7m', '\u001B[39m', '\t', '\n', '\r', '\r\n', '›', '‹', '│', '—', '…', '█', '░', '→', '←', '•', 'ü', 'ß', 'é', 'e\u0301', '\u200D', '\u200C', '\uFE0F', '👍', '👨‍👩‍👧', '🇩🇪', '한', '\u1100\u1161', '\u00AD', '\u0085', '\u2028', '\u203C', '\u2190', '\u25FF', '\u2600', '\u0300', '\u0903', '\u0600', 'क्ष', '\uD800'];
-	let seed = 12345;
-	const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
 	for (const item of pool) yield item;
 	yield '';
 	yield '› 12   Photos 2              PUSH SYNC daily at 00:00    tomorrow 00:00  SUCCESS 12:01';
-	for (let i = 0; i < 3000; i++) {
-		let text = '';
-		const length = next() % 12;
-		for (let j = 0; j < length; j++) text += pool[next() % pool.length];
-		yield text;
-	}
+	yield* seededSamples(pool, 12345, 12);
 }
 
 describe('the fast grapheme segmenter', () => {

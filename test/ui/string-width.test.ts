@@ -1,20 +1,14 @@
 import stringWidthOriginal from 'string-width';
 import {describe, expect, test} from 'vitest';
 import stringWidth, {narrowSymbols} from '../../source/ui/string-width.js';
+import {seededSamples} from '../support/samples.js';
 
 /** Deterministic pseudo-random strings mixing the symbols we draw with ones that need string-width's full rules. */
 function* samples(): Generator<string> {
 	const pool = ['a', 'Z', ' ', '~', '›', '│', '…', '█', '░', '▾', '✓', '✗', '●', '\u001B[7m', '\u001B[39m', '\u001B[38;5;12m', '\u001B[', '\u001B[1', '\u001B[2J', '\u001B]8;;x\u0007', '\u001B', '\t', '\n', 'ü', 'é', 'e\u0301', '\u00AD', '\u200B', '\u203C', '\u2194', '\u25B6', '\u25FB', '\u2714', '👍', '한', '中', '\uFE0F', '\u0300'];
-	let seed = 4242;
-	const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
 	yield '';
 	yield '› 12   Photos 2              PUSH SYNC daily at 00:00    tomorrow 00:00  SUCCESS 12:01';
-	for (let i = 0; i < 3000; i++) {
-		let text = '';
-		const length = next() % 10;
-		for (let j = 0; j < length; j++) text += pool[next() % pool.length];
-		yield text;
-	}
+	yield* seededSamples(pool, 4242, 10);
 }
 
 describe("Ink's string-width, answered at once for the symbols we draw", () => {
