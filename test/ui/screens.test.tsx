@@ -166,6 +166,27 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it('Enter on the remote folder while the credentials are still being read opens the browser once they are', async () => {
+		let release!: () => void;
+		const gate = new Promise<void>(resolve => (release = resolve));
+		const slow: Services = {...services, listCredentials: async () => (await gate, services.listCredentials())};
+		const ui = mountApp(slow);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('a');
+		await ui.waitFor('New task');
+		await ui.focus('Remote folder');
+		await ui.press(keys.enter);
+		expect(await ui.waitFor('Reading the credentials…')).not.toContain('Choose a credential first');
+		release();
+		expect(await ui.waitFor('Choose the remote folder')).toContain('(disk)');
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Choose the remote folder'));
+		expect(ui.frame()).not.toContain('Reading the credentials…');
+		await ui.press(keys.escape);
+		await ui.waitFor('Tasks (1000)');
+		ui.app.unmount();
+	});
+
 	it("the restore dialog's form keys are on the hint bar and in its help; ? is text in its fields", async () => {
 		const ui = mountApp(services);
 		await ui.waitFor('Tasks (1000)');

@@ -1,4 +1,4 @@
-import {useEffect} from 'react';
+import {useLayoutEffect} from 'react';
 import {useUi} from '../context.js';
 import type {Keymap} from '../keymap.js';
 import {priority, useKeyLayer} from '../router.js';
@@ -12,7 +12,7 @@ import {priority, useKeyLayer} from '../router.js';
  */
 export function useDialogKeys(keymap: Keymap, options: {questionMark?: boolean} = {}): void {
 	const {showDialogKeys, openHelp} = useUi();
-	useEffect(() => showDialogKeys(keymap), [showDialogKeys, keymap]);
+	useLayoutEffect(() => showDialogKeys(keymap), [showDialogKeys, keymap]);
 	useKeyLayer(
 		priority.dialog + 1,
 		name => {

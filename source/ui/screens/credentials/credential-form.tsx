@@ -14,6 +14,7 @@ import {formKeymap} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {attributesFromValues, credentialFormFields, credentialFormValues, errorsByField} from './credential-form-model.js';
 import {DropboxLoginDialog} from './dropbox-login.js';
+import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 
 type Status = FormStatus | undefined;
 
@@ -32,7 +33,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 	const provider = (existing?.provider ?? state.values.provider) as ProviderId;
 	const description = services.providers[provider];
 	const fields = useMemo(() => credentialFormFields(services.providers, provider, adding), [services, provider, adding]);
-	useEffect(() => ui.setKeymap(formKeymap, {quitKey: false}), []);
+	useScreenKeys(formKeymap, {quitKey: false});
 
 	useEffect(() => {
 		if (adding) return;

@@ -8,6 +8,7 @@ import {cell, fit} from '../../format.js';
 import {commandFor, credentialsKeymap, type CredentialsCommand} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {credentialsReducer, initialCredentialsState} from './credentials-state.js';
+import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 
 /** Where a credential points, without secrets: an endpoint, a folder, an account. */
 export function credentialSummary(credential: Credential, secretNames: ReadonlySet<string>): string {
@@ -39,7 +40,7 @@ export function CredentialsScreen({selectName}: {selectName?: string}) {
 	useEffect(() => {
 		void reload(selectName);
 	}, [reload, selectName]);
-	useEffect(() => ui.setKeymap(credentialsKeymap), []);
+	useScreenKeys(credentialsKeymap);
 
 	const selected = state.credentials[state.selected];
 	const perform = (command: CredentialsCommand) => {

@@ -11,6 +11,7 @@ import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {LogView} from './log-view.js';
 import {defaultLogCapacity, firstShown, initialLogsState, logsReducer} from './logs-state.js';
 import {useLogTail} from './use-log-tail.js';
+import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 
 const searchKeymap: Keymap = [
 	{keys: ['enter'], command: 'search-done', help: 'keep the search; n/N jump between matches', hint: 'keep'},
@@ -56,7 +57,7 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 	const viewport = Math.max(1, height - headerRows - 1);
 	useEffect(() => dispatch({type: 'viewport', rows: viewport}), [viewport]);
 	const keymap = state.searching ? searchKeymap : state.choosingRun ? runsKeymap : logsKeymap;
-	useEffect(() => ui.setKeymap(keymap), [keymap]);
+	useScreenKeys(keymap);
 
 	useKeyLayer(
 		priority.screen,

@@ -14,6 +14,7 @@ import {formKeymap} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {DryRunDialog} from './dry-run-dialog.js';
 import {directionChoices, modeChoices, newTaskValues, scheduleFieldIds, scheduleFromValues, taskFormFields, taskFromValues, valuesFromTask} from './task-form-model.js';
+import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 
 /** The id an unsaved task's dry run carries (no saved task ever gets it). */
 export const unsavedTaskId = 2_147_483_647;
@@ -33,7 +34,10 @@ export function TaskForm({taskId}: {taskId?: number}) {
 	const [status, setStatus] = useState<FormStatus>();
 	const [browse, setBrowse] = useState<{kind: Browse; field: string}>();
 	const [dryRun, setDryRun] = useState<string>();
-	useEffect(() => ui.setKeymap(formKeymap, {quitKey: false}), []);
+	// Enter on the remote folder before the credentials are read: the browser opens once they are.
+	const [pendingBrowse, setPendingBrowse] = useState<string>();
+	const [loadError, setLoadError] = useState<string>();
+	useScreenKeys(formKeymap, {quitKey: false});
 
 	useEffect(() => {
 		void (async () => {
@@ -55,12 +59,22 @@ export function TaskForm({taskId}: {taskId?: number}) {
 				}
 				setLoaded(true);
 			} catch (error) {
-				ui.notify(userMessage(error), 'error');
+				setPendingBrowse(undefined);
+				setLoadError(userMessage(error));
+				setStatus({kind: 'error', text: userMessage(error)});
 			}
 		})();
 	}, [taskId]);
 
 	const credential = credentials.find(c => c.name === state.values.credential);
+	useEffect(() => {
+		if (!loaded || !pendingBrowse) return;
+		setPendingBrowse(undefined);
+		if (credential) {
+			setStatus(undefined);
+			setBrowse({kind: 'remote', field: pendingBrowse});
+		} else setStatus({kind: 'error', text: 'Choose a credential first.'});
+	}, [loaded, pendingBrowse]);
 	const hasBuckets = credential?.provider === 's3';
 	const fields = useMemo(() => taskFormFields(state.values, credentials, hasBuckets), [state.values, credentials, hasBuckets]);
 	const built = useMemo(() => taskFromValues(state.values, existing?.id ?? unsavedTaskId, {scheduleProblems: s => services.scheduleProblems(s)}), [state.values, existing]);
@@ -147,6 +161,11 @@ export function TaskForm({taskId}: {taskId?: number}) {
 		if (field.id === 'dry-run') return void startDryRun();
 		if (field.id === 'cancel') return cancel();
 		if (field.id === 'bucket' || field.id === 'folder') {
+			if (loadError) return setStatus({kind: 'error', text: loadError});
+			if (!loaded) {
+				setPendingBrowse(field.id);
+				return setStatus({kind: 'busy', text: 'Reading the credentials…'});
+			}
 			if (!credential) return setStatus({kind: 'error', text: 'Choose a credential first.'});
 			return setBrowse({kind: 'remote', field: field.id});
 		}

@@ -11,6 +11,7 @@ import {columnsFor, detailLines, headerLine, TaskDetails, TaskRow, type RowInfo}
 import {filteredTasks, taskActions, type TaskAction} from './tasks-state.js';
 import {tasksKeymapFor, useTasksInput, type TasksCommandName} from './use-tasks-input.js';
 import {useTasks} from './use-tasks.js';
+import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 
 /** Home screen: every task, its schedule, next run, last result, and live progress. */
 export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
@@ -27,7 +28,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 		if (!state.loading) services.screenDrawn?.();
 	}, [state.loading]);
 	const keymap = tasksKeymapFor(state);
-	useEffect(() => ui.setKeymap(keymap), [keymap]);
+	useScreenKeys(keymap);
 
 	// A run that ends changes the last result column: reload the history once.
 	const endedCount = runs.ended.size;
