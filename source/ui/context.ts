@@ -13,6 +13,9 @@ export type RunsView = {
 	ended: ReadonlyMap<number, RunRecord>;
 };
 
+/** Whether the hint bar ends with `? help` and `q quit` (not while those keys are text). */
+export type TailKeys = {quitKey?: boolean; helpKey?: boolean};
+
 export type Ui = {
 	services: Services;
 	theme: Theme;
@@ -21,7 +24,7 @@ export type Ui = {
 	height: number;
 	navigate(route: Route): void;
 	/** The current screen's keys, for the hint bar and the help overlay. */
-	setKeymap(keymap: Keymap, options?: {quitKey?: boolean}): void;
+	setKeymap(keymap: Keymap, options?: TailKeys): void;
 	/** An open dialog's keys, shown instead of the screen's until the returned function is called. */
 	showDialogKeys(keymap: Keymap): () => void;
 	/** Opens the help overlay (for layers that hold the keyboard, such as dialogs). */

@@ -110,11 +110,15 @@ export const taskActionsKeymap = [
 ] as const satisfies Keymap;
 export type TaskActionsCommand = (typeof taskActionsKeymap)[number]['command'];
 
+/** Keys of every text field (the filter, the search, a form's fields), beside the ones ink-text-input knows. */
+export const textFieldKeymap = [{keys: ['ctrl+u'], command: 'clear-text', help: 'clear the text field (in a list: the line)'}] as const satisfies Keymap;
+
 export const filterKeymap = [
 	{keys: ['enter'], command: 'accept', help: 'keep the filter and go back to the list', hint: 'keep'},
 	{keys: ['esc'], command: 'clear', help: 'clear the filter', hint: 'clear'},
 	{keys: ['down'], command: 'down', help: 'next match'},
 	{keys: ['up'], command: 'up', help: 'previous match'},
+	...textFieldKeymap,
 ] as const satisfies Keymap;
 export type FilterCommand = (typeof filterKeymap)[number]['command'];
 
@@ -137,6 +141,7 @@ export const formKeymap = [
 	{keys: ['space'], command: 'toggle', help: 'switch a yes/no field'},
 	{keys: ['left', 'right'], command: 'cycle', help: 'previous / next ▾ choice or button (letters pick)'},
 	{keys: ['esc'], command: 'cancel', help: 'close (asks before dropping changes)', hint: 'cancel'},
+	...textFieldKeymap,
 ] as const satisfies Keymap;
 export type FormCommand = (typeof formKeymap)[number]['command'];
 

@@ -75,11 +75,12 @@ export function KeyRouter({children, pacer}: {children: ReactNode; pacer?: {keyD
 let nextLayerId = 1;
 let lastInput = '';
 
-/** Whether the key being handled is a control character (Ctrl+L, Ctrl+S, ...), not text. */
-export function lastInputWasControl(): boolean {
-	if (lastInput.length !== 1) return false;
+/** The key being handled as "ctrl+u", when it is a control character (Ctrl+L, Ctrl+S, ...) and not text. */
+export function lastControlKey(): string | undefined {
+	if (lastInput.length !== 1) return undefined;
 	const code = lastInput.charCodeAt(0);
-	return code < 32 && !'\r\n\t\b\u001b'.includes(lastInput);
+	if (code >= 32 || '\r\n\t\b\u001b'.includes(lastInput)) return undefined;
+	return `ctrl+${String.fromCharCode(code + 64).toLowerCase()}`;
 }
 
 /** Registers `handler` while `active`; later layers of the same priority go first. */

@@ -4,7 +4,7 @@ import {Dialog} from './components/dialog.js';
 import {Header} from './components/header.js';
 import {HelpOverlay} from './components/help-overlay.js';
 import {HintBar} from './components/hint-bar.js';
-import {RunsContext, UiContext, type Ui} from './context.js';
+import {RunsContext, UiContext, type TailKeys, type Ui} from './context.js';
 import {useRuns} from './hooks/use-runs.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {commandFor, globalKeymap, type Keymap} from './keymap.js';
@@ -25,10 +25,10 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	const runs = useRuns(services.runner);
 	const [route, setRoute] = useState<Route>({name: 'tasks'});
 	const [keymap, setKeymapState] = useState<Keymap>([]);
-	const [quitKey, setQuitKey] = useState(true);
-	const setKeymap = useCallback((next: Keymap, options?: {quitKey?: boolean}) => {
+	const [tailKeys, setTailKeys] = useState<TailKeys>({});
+	const setKeymap = useCallback((next: Keymap, options: TailKeys = {}) => {
 		setKeymapState(next);
-		setQuitKey(options?.quitKey ?? true);
+		setTailKeys(options);
 	}, []);
 	// Open dialogs' keys, newest last: the hint bar and the help show the newest.
 	const [dialogKeys, setDialogKeys] = useState<readonly Keymap[]>([]);
@@ -142,7 +142,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 					<Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
 						<Screen route={route} />
 					</Box>
-					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={quitKey && dialogKeys.length === 0} />
+					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={(tailKeys.quitKey ?? true) && dialogKeys.length === 0} helpKey={tailKeys.helpKey ?? true} />
 					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} dialog={dialogKeys.length > 0} /> : null}
 					{quitQuestion ? (
 						<Dialog

@@ -4,6 +4,7 @@ import type {ProviderDescription} from '../../source/core/fields.js';
 import {s3Settings} from '../../source/providers/s3-config.js';
 import {providers as providerDescriptions} from '../../source/providers/registry.js';
 import {attributeFieldId, attributesFromValues, credentialFormFields, credentialFormValues, errorsByField} from '../../source/ui/screens/credentials/credential-form-model.js';
+import {sectionRule} from '../../source/ui/components/form/form-view.js';
 import {newTaskValues, taskFormFields, taskFromValues, valuesFromTask} from '../../source/ui/screens/task-form/task-form-model.js';
 
 const extra = {scheduleProblems};
@@ -105,5 +106,14 @@ describe('credential form model', () => {
 		expect(s3Settings(attributes).legacyChecksums).toBe(true);
 		// A credential saved before there was an auto shows its boolean as yes or no.
 		expect(credentialFormValues(providerDescriptions, 's3', {name: 'old', provider: 's3', attributes: {legacy_checksums: false}} as never)[attributeFieldId('legacy_checksums')]).toBe('no');
+	});
+});
+
+describe('form sections', () => {
+	it('draw a rule with a space on each side of the title, across the width, cut with … when narrow', () => {
+		expect(sectionRule('Scripts', 20)).toBe('── Scripts ─────────');
+		expect(sectionRule('Scripts', 12)).toBe('── Scripts ─');
+		expect(sectionRule('Encryption', 8)).toBe('── Encr…');
+		expect([...sectionRule('Transfer', 80)]).toHaveLength(80);
 	});
 });

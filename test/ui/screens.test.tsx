@@ -187,6 +187,41 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it('text fields: a Ctrl key is not text and leaves the cursor where it was; Ctrl+U clears the field', async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('a');
+		await ui.waitFor('New task');
+		await ui.type('abc');
+		await ui.press('\u0013'); // Ctrl+S: not a key of this form
+		await ui.type('de');
+		await ui.waitFor(/Description\s+abcde/);
+		await ui.press('\u0015');
+		await ui.waitFor(/Description\s+e\.g\. Photos/);
+		await ui.type('xy');
+		await ui.waitFor(/Description\s+xy/);
+		// ? is text in a text field: the help opens from the credential's choice.
+		await ui.press(keys.tab, '?');
+		expect(await ui.waitFor('Keys (? or esc closes)')).toContain('clear the text field');
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)'));
+		// The tasks filter is a text field too.
+		await ui.press(keys.escape);
+		await ui.waitFor('Drop your changes?');
+		await ui.press(keys.tab, keys.enter);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('/');
+		await ui.type('Music 7');
+		await ui.waitFor(/\d+ of 1000/);
+		// q and ? are text here.
+		expect(ui.frame().trimEnd().split('\n').at(-1)).toMatch(/enter keep +esc clear *$/);
+		await ui.press('\u0015');
+		await ui.waitFor(/\/\s+1000 of 1000/);
+		await ui.type('Photos 12');
+		expect(await ui.waitFor(/\d+ of 1000/)).toContain('Photos 12');
+		ui.app.unmount();
+	});
+
 	it("the restore dialog's form keys are on the hint bar and in its help; ? is text in its fields", async () => {
 		const ui = mountApp(services);
 		await ui.waitFor('Tasks (1000)');

@@ -4,7 +4,7 @@ import {hintLine, type Keymap} from '../keymap.js';
 import type {Theme} from '../theme.js';
 
 /** The bottom line: the current screen's keys, then help and quit; or a message. */
-export function HintBar({width, keymap, message, theme, quitKey = true}: {width: number; keymap: Keymap; message?: {text: string; kind: 'info' | 'error'}; theme: Theme; quitKey?: boolean}) {
+export function HintBar({width, keymap, message, theme, quitKey = true, helpKey = true}: {width: number; keymap: Keymap; message?: {text: string; kind: 'info' | 'error'}; theme: Theme; quitKey?: boolean; helpKey?: boolean}) {
 	if (message) {
 		return (
 			<Box height={1} width={width} flexShrink={0}>
@@ -14,7 +14,7 @@ export function HintBar({width, keymap, message, theme, quitKey = true}: {width:
 			</Box>
 		);
 	}
-	const tail = quitKey ? '  ? help  q quit' : '  ? help';
+	const tail = `${helpKey ? '  ? help' : ''}${quitKey ? '  q quit' : ''}`;
 	const hints = hintLine(keymap, Math.max(0, width - tail.length - 1));
 	return (
 		<Box height={1} width={width} flexShrink={0}>

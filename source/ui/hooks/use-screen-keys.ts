@@ -1,5 +1,5 @@
 import {useLayoutEffect} from 'react';
-import {useUi} from '../context.js';
+import {useUi, type TailKeys} from '../context.js';
 import type {Keymap} from '../keymap.js';
 
 /**
@@ -7,8 +7,8 @@ import type {Keymap} from '../keymap.js';
  * the keys change in the same frame as the screen: with a passive effect the
  * first frame of a new screen showed the previous screen's keys.
  */
-export function useScreenKeys(keymap: Keymap, options?: {quitKey?: boolean}): void {
+export function useScreenKeys(keymap: Keymap, tail: TailKeys = {}): void {
 	const {setKeymap} = useUi();
-	const quitKey = options?.quitKey;
-	useLayoutEffect(() => setKeymap(keymap, {quitKey}), [setKeymap, keymap, quitKey]);
+	const {quitKey, helpKey} = tail;
+	useLayoutEffect(() => setKeymap(keymap, {quitKey, helpKey}), [setKeymap, keymap, quitKey, helpKey]);
 }

@@ -36,7 +36,7 @@ export function FormView({fields, state, width, height, theme, keyboard, onChang
 		const marker = focused ? '› ' : '  ';
 		const labelStyle = focused ? {...theme.selection, bold: true} : {};
 		if (field.kind === 'heading') {
-			all.push({key: field.id, field: field.id, node: <Text bold color={theme.accent}>{fit(`── ${field.label} `, width - 1).replace(/ +$/, m => '─'.repeat(m.length))}</Text>});
+			all.push({key: field.id, field: field.id, node: <Text bold color={theme.accent}>{sectionRule(field.label, width - 1)}</Text>});
 			continue;
 		}
 		if (field.kind === 'button') {
@@ -168,4 +168,10 @@ function renderValue(field: FormField, value: string | boolean | undefined, edit
 		default:
 			return <TextField value={String(value ?? '')} focus={editing} secret={field.kind === 'secret'} width={width} placeholder={field.placeholder} onChange={onChange} />;
 	}
+}
+
+/** `── Label ─────` across `width` columns (the label cut with … when it does not fit). */
+export function sectionRule(label: string, width: number): string {
+	const title = fit(`── ${label} `, Math.min(width, [...label].length + 4));
+	return title + '─'.repeat(Math.max(0, width - [...title].length));
 }

@@ -6,7 +6,7 @@ import {progressText} from '../../components/progress.js';
 import {TextField} from '../../components/text-field.js';
 import {useRunsView, useUi} from '../../context.js';
 import {fit, formatBytes, formatDateTime} from '../../format.js';
-import {commandFor, logsKeymap, type Keymap} from '../../keymap.js';
+import {commandFor, logsKeymap, type Keymap, textFieldKeymap} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {LogView} from './log-view.js';
 import {defaultLogCapacity, firstShown, initialLogsState, logsReducer} from './logs-state.js';
@@ -16,6 +16,7 @@ import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 const searchKeymap: Keymap = [
 	{keys: ['enter'], command: 'search-done', help: 'keep the search; n/N jump between matches', hint: 'keep'},
 	{keys: ['esc'], command: 'search-clear', help: 'clear the search', hint: 'clear'},
+	...textFieldKeymap,
 ];
 const runsKeymap: Keymap = [
 	{keys: ['j', 'down'], command: 'down', help: 'next run'},
@@ -57,7 +58,7 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 	const viewport = Math.max(1, height - headerRows - 1);
 	useEffect(() => dispatch({type: 'viewport', rows: viewport}), [viewport]);
 	const keymap = state.searching ? searchKeymap : state.choosingRun ? runsKeymap : logsKeymap;
-	useScreenKeys(keymap);
+	useScreenKeys(keymap, {quitKey: !state.searching, helpKey: !state.searching});
 
 	useKeyLayer(
 		priority.screen,

@@ -28,7 +28,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 		if (!state.loading) services.screenDrawn?.();
 	}, [state.loading]);
 	const keymap = tasksKeymapFor(state);
-	useScreenKeys(keymap);
+	useScreenKeys(keymap, {quitKey: !state.filtering, helpKey: !state.filtering});
 
 	// A run that ends changes the last result column: reload the history once.
 	const endedCount = runs.ended.size;

@@ -5,7 +5,7 @@ import type {TasksState} from './tasks-state.js';
 export type TasksCommandName =
 	| (typeof tasksKeymap)[number]['command']
 	| (typeof taskActionsKeymap)[number]['command']
-	| `filter-${(typeof filterKeymap)[number]['command']}`;
+	| `filter-${Exclude<(typeof filterKeymap)[number]['command'], 'clear-text'>}`;
 
 /** The table that has the keys now: the filter line, an expanded task's actions, or the list. */
 export function tasksKeymapFor(state: Pick<TasksState, 'filtering' | 'expanded'>): Keymap {
@@ -21,7 +21,8 @@ export function useTasksInput(state: Pick<TasksState, 'filtering' | 'expanded' |
 		(name, input) => {
 			if (state.filtering) {
 				const command = commandFor(filterKeymap, name);
-				if (command) perform(`filter-${command}`);
+				// Ctrl+U is the field's own (it clears the text).
+				if (command && command !== 'clear-text') perform(`filter-${command}`);
 				// Everything else is text for the filter field.
 				return command !== undefined || (input.length > 0 && !name.startsWith('ctrl+'));
 			}
