@@ -66,7 +66,7 @@ export async function performRun(logger: RunLogger, hooks: RunHooks): Promise<Ru
 		const {store, task} = await hooks.load();
 		const credential = await store.requireCredential(task.credential);
 		logger.redact = makeRedactor(runSecrets(task, credential));
-		log('INFO', `Task ${task.id} "${task.description}": ${task.direction} ${task.transferMode}${place.dryRun ? ' (dry run)' : ''}, local ${task.path}, ${hooks.where}.`);
+		log('INFO', `${place.owner === 'unsaved' ? 'Unsaved task' : `Task ${task.id}`} "${task.description}": ${task.direction} ${task.transferMode}${place.dryRun ? ' (dry run)' : ''}, local ${task.path}, ${hooks.where}.`);
 		outcome = await executeRun({
 			task,
 			credential,
@@ -112,7 +112,7 @@ export async function performRun(logger: RunLogger, hooks: RunHooks): Promise<Ru
 function summary(record: RunFile, dryRun: boolean): string {
 	if (record.state === 'SUCCESS') {
 		return dryRun
-			? `Dry run succeeded: would transfer ${record.filesTransferred} file(s) (${record.bytesTransferred} bytes) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged.`
+			? `Dry run succeeded: would transfer ${record.filesTransferred} file${record.filesTransferred === 1 ? '' : 's'} (${record.bytesTransferred} bytes) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged.`
 			: `Run succeeded: ${record.filesTransferred} transferred, ${record.filesDeleted} deleted, ${record.filesChecked} unchanged, ${record.bytesTransferred} bytes.`;
 	}
 	if (record.state === 'ABORTED') return `Run cancelled: ${record.filesTransferred} transferred before it stopped; nothing unverified was deleted.`;

@@ -29,7 +29,7 @@ export async function recordRunStart(
 	const trigger = options.trigger ?? 'manual';
 	writeRun(place.dataDir, place.owner, startingRecord({id: place.runId, task, dryRun: place.dryRun, trigger, startedAt: place.startedAt, unsaved: place.owner === 'unsaved'}));
 	const how = `${trigger}${options.scheduledFor ? `, scheduled for ${options.scheduledFor}` : ''}`;
-	const firstLine = redact(logLine('INFO', `Run ${place.runId} of task ${task.id}${place.dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${how}).`));
+	const firstLine = redact(logLine('INFO', `Run ${place.runId} of ${place.owner === 'unsaved' ? 'the unsaved task' : `task ${task.id}`}${place.dryRun ? ' (dry run)' : ''} started by pid ${process.pid} (${how}).`));
 	appendRunLog(place.dataDir, place.owner, place.runId, firstLine);
 	return {redact, firstLine};
 }

@@ -162,6 +162,15 @@ export const logsKeymap = [
 ] as const satisfies Keymap;
 export type LogsCommand = (typeof logsKeymap)[number]['command'];
 
+export const dryRunKeymap = [
+	{keys: ['j', 'down'], command: 'down', help: 'scroll down one line'},
+	{keys: ['k', 'up'], command: 'up', help: 'scroll up one line'},
+	{keys: ['pgdn', 'space'], command: 'page-down', help: 'scroll down a page'},
+	{keys: ['pgup', 'b'], command: 'page-up', help: 'scroll up a page'},
+	{keys: ['left', 'right'], command: 'pan', help: 'scroll sideways, for lines longer than the box', hint: 'sideways'},
+	{keys: ['esc', 'enter'], command: 'close', help: 'close the dry run (the form keeps your changes)', hint: 'close'},
+] as const satisfies Keymap;
+
 export const dialogKeymap = [
 	{keys: ['tab', 'left', 'right', 'h', 'l'], command: 'switch', help: 'move between the buttons', hint: 'switch'},
 	{keys: ['enter'], command: 'press', help: 'press the focused button', hint: 'press'},

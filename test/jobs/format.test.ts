@@ -47,6 +47,6 @@ describe('progress formatting', () => {
 				errors: 1,
 				error: 'boom',
 			}),
-		).toBe('FAILED (dry run): would transfer 3 (2.0 KiB) and delete 1; 7 unchanged; checked in 1:05; boom');
+		).toBe('FAILED (dry run): would transfer 3 files (2.0 KiB) and delete 1; 7 unchanged; checked in 1:05; boom');
 	});
 });

@@ -142,7 +142,12 @@ describe('runs against s3rver', () => {
 		const record = await runner.wait(0);
 		expect(record).toMatchObject({id: active.runId, state: 'SUCCESS', dryRun: true});
 		expect(listRuns(home.dir, 'unsaved').map(r => r.id)).toContain(active.runId);
-		expect(readRunLog(home.dir, 'unsaved', active.runId)).toContain('Would copy x.txt');
+		const log = readRunLog(home.dir, 'unsaved', active.runId);
+		expect(log).toContain('Would copy x.txt');
+		// Its id is a placeholder: the log names it the unsaved task.
+		expect(log).toContain(`Run ${active.runId} of the unsaved task (dry run) started`);
+		expect(log).toMatch(/INFO +Unsaved task "[^"]*": PUSH/);
+		expect(log).not.toMatch(/task 0\b|Task 0\b/);
 		expect(await keys(bucket)).toEqual([]);
 		expect(await refusal(runner.dryRunUnsaved({...task, path: ''}))).toMatch(/^usage: invalid task field path/);
 	});

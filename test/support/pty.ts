@@ -158,8 +158,17 @@ export class TmuxPty {
 		return Number(stdout.trim().split(/\s+/)[0]);
 	}
 
+	/**
+	 * Ends the session and waits until the program has exited: it still writes to
+	 * its data directory on the way out (the code cache), which a test's cleanup
+	 * right after would race with.
+	 */
 	async close(): Promise<void> {
+		const pane = Number((await this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}').catch(() => '')).trim());
+		const processes = pane > 0 ? [pane, ...descendants(pane)] : [];
 		await this.tmux('kill-server').catch(() => undefined);
+		const deadline = Date.now() + 10_000;
+		while (processes.some(isAlive) && Date.now() < deadline) await delay(50);
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
 }
@@ -170,6 +179,35 @@ export function focusedTexts(screen: string): string[] {
 		.split('\n')
 		.filter(line => /(^|\s)›/.test(line))
 		.map(line => line.slice(line.indexOf('›') + 1).trim());
+}
+
+/** The processes below `pid` (children, their children, ...), from /proc. */
+function descendants(pid: number): number[] {
+	const parents = new Map<number, number[]>();
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			// The command name (in parentheses) may hold spaces: the fields after it are fixed.
+			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+		} catch {
+			// The process ended while we looked.
+		}
+	}
+	const found: number[] = [];
+	const queue = [pid];
+	while (queue.length > 0) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+	return found;
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+	} catch {
+		return false;
+	}
 }
 
 export function delay(ms: number): Promise<void> {

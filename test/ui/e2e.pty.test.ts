@@ -94,8 +94,12 @@ describe('cloudsync TUI end to end (tmux, keys only)', () => {
 		await pty.typeVisible(source());
 		await focus('[ Dry Run ]');
 		await pty.keys('Enter');
-		const dry = await pty.waitFor(/Dry run (SUCCESS|FAILED)/, 30_000);
-		expect(dry).toContain('Dry run SUCCESS');
+		const dry = await pty.waitFor(/(SUCCESS|FAILED) \(dry run\)/, 30_000);
+		expect(dry).toMatch(/SUCCESS \(dry run\): would transfer \d+ files/);
+		expect(dry).toContain('Would copy');
+		// The whole box is on the screen, and the hint bar has its keys (once the credential's "Saved" message is gone).
+		expect(dry.trimEnd().split('\n').at(-2)).toMatch(/^╰─+╯$/);
+		await pty.waitFor(screen => /sideways .*esc close/.test(screen.trimEnd().split('\n').at(-1)!));
 		expect(fs.readdirSync(path.join(backup(), 'docs'))).toEqual([]);
 		await pty.keys('Escape');
 		await focus('[ Save ]');

@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import {useEffect, useReducer} from 'react';
 import {userMessage} from '../../core/errors.js';
-import {fit} from '../format.js';
+import {counted, fit} from '../format.js';
 import {useDialogKeys} from '../hooks/use-dialog-keys.js';
 import type {Keymap} from '../keymap.js';
 import {commandFor} from '../keymap.js';
@@ -83,7 +83,7 @@ export function BrowserDialog({title, start, list, describe, onPick, area, theme
 					</Text>
 				);
 			})}
-			<Text color={state.error ? theme.bad : theme.muted}>{fit(state.loading ? 'Loading…' : (state.error ?? (state.entries.length === 0 ? 'No sub-folders here.' : `${state.entries.length} folders`)), width - 4)}</Text>
+			<Text color={state.error ? theme.bad : theme.muted}>{fit(state.loading ? 'Loading…' : (state.error ?? (state.entries.length === 0 ? 'No sub-folders here.' : counted(state.entries.length, 'folder'))), width - 4)}</Text>
 		</Overlay>
 	);
 }

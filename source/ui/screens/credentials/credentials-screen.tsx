@@ -4,7 +4,7 @@ import {userMessage} from '../../../core/errors.js';
 import type {Credential} from '../../../core/model.js';
 import {Dialog} from '../../components/dialog.js';
 import {useUi} from '../../context.js';
-import {cell, fit} from '../../format.js';
+import {cell, counted, fit} from '../../format.js';
 import {commandFor, credentialsKeymap, type CredentialsCommand} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {credentialsReducer, initialCredentialsState} from './credentials-state.js';
@@ -102,7 +102,7 @@ export function CredentialsScreen({selectName}: {selectName?: string}) {
 				const index = Math.max(0, top) + i;
 				const isSelected = index === state.selected;
 				const used = state.usage[credential.name] ?? 0;
-				const line = `${isSelected ? '›' : ' '} ${cell(credential.name, nameWidth)}${cell(services.providers[credential.provider]?.label ?? credential.provider, providerWidth)}${cell(used === 0 ? '—' : `${used} task${used === 1 ? '' : 's'}`, usedWidth)}${fit(credential.secretsUnusable ? 'secrets must be entered again' : credentialSummary(credential, secretNames(credential)), restWidth)}`;
+				const line = `${isSelected ? '›' : ' '} ${cell(credential.name, nameWidth)}${cell(services.providers[credential.provider]?.label ?? credential.provider, providerWidth)}${cell(used === 0 ? '—' : counted(used, 'task'), usedWidth)}${fit(credential.secretsUnusable ? 'secrets must be entered again' : credentialSummary(credential, secretNames(credential)), restWidth)}`;
 				return (
 					<Text key={credential.name} {...(isSelected ? theme.selection : {})}>
 						{fit(line, width)}

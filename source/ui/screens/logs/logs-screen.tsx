@@ -5,7 +5,7 @@ import {Overlay} from '../../components/overlay.js';
 import {progressText} from '../../components/progress.js';
 import {TextField} from '../../components/text-field.js';
 import {useRunsView, useUi} from '../../context.js';
-import {fit, formatBytes, formatDateTime} from '../../format.js';
+import {counted, fit, formatBytes, formatDateTime} from '../../format.js';
 import {commandFor, logsKeymap, type Keymap, textFieldKeymap} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {LogView} from './log-view.js';
@@ -140,7 +140,7 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 	const summary = active
 		? `${active.dryRun ? 'DRY RUN' : 'RUNNING'} ${progressText(active.progress, 34)} ${active.progress ? `${active.progress.filesDone}/${active.progress.filesTotal} files ${active.progress.phase}` : ''}`
 		: run
-			? `${run.dryRun ? 'dry run ' : ''}${run.state} ${formatDateTime(new Date(run.startedAt))}: ${run.filesTransferred} files, ${formatBytes(run.bytesTransferred)}, ${run.filesDeleted} deleted, ${run.errors} errors${run.error ? ` — ${run.error}` : ''}`
+			? `${run.dryRun ? 'dry run ' : ''}${run.state} ${formatDateTime(new Date(run.startedAt))}: ${counted(run.filesTransferred, 'file')}, ${formatBytes(run.bytesTransferred)}, ${run.filesDeleted} deleted, ${counted(run.errors, 'error')}${run.error ? ` — ${run.error}` : ''}`
 			: 'No runs yet.';
 	const first = firstShown(state);
 	const position = state.lines.length === 0 ? 'empty' : `lines ${state.dropped + first + 1}-${state.dropped + Math.min(state.lines.length, first + viewport)} of ${state.dropped + state.lines.length}`;

@@ -1,10 +1,13 @@
 import {Text} from 'ink';
 import {useEffect, useReducer, useState} from 'react';
 import type {RunRecord} from '../../../core/model.js';
+import {runSummary} from '../../../jobs/format.js';
 import {Overlay} from '../../components/overlay.js';
 import {progressText} from '../../components/progress.js';
 import {useRunsView, useUi} from '../../context.js';
 import {fit} from '../../format.js';
+import {useDialogKeys} from '../../hooks/use-dialog-keys.js';
+import {commandFor, dryRunKeymap} from '../../keymap.js';
 import {priority, useKeyLayer} from '../../router.js';
 import {LogView} from '../logs/log-view.js';
 import {initialLogsState, logsReducer} from '../logs/logs-state.js';
@@ -16,27 +19,28 @@ export function DryRunDialog({runId, taskId, onClose}: {runId: string; taskId: n
 	const runs = useRunsView();
 	const [state, dispatch] = useReducer(logsReducer, 2000, initialLogsState);
 	const [record, setRecord] = useState<RunRecord>();
-	const viewport = Math.max(3, height - 6);
+	// Below the form's title line; inside: the border, the title and the summary.
+	const boxHeight = Math.max(6, height - 1);
+	const viewport = boxHeight - 4;
 	useEffect(() => dispatch({type: 'viewport', rows: viewport}), [viewport]);
 	useLogTail(services, 'unsaved', runId, state.capacity, dispatch, setRecord);
+	useDialogKeys(dryRunKeymap);
 	useKeyLayer(
 		priority.dialog,
 		name => {
-			if (name === 'esc' || name === 'enter') onClose();
-			else if (name === 'k' || name === 'up') dispatch({type: 'scroll', by: -1});
-			else if (name === 'j' || name === 'down') dispatch({type: 'scroll', by: 1});
-			else if (name === 'pgup') dispatch({type: 'page', by: -1});
-			else if (name === 'pgdn') dispatch({type: 'page', by: 1});
+			const command = commandFor(dryRunKeymap, name);
+			if (command === 'close') onClose();
+			else if (command === 'down' || command === 'up') dispatch({type: 'scroll', by: command === 'down' ? 1 : -1});
+			else if (command === 'page-down' || command === 'page-up') dispatch({type: 'page', by: command === 'page-down' ? 1 : -1});
+			else if (command === 'pan') dispatch({type: 'pan', by: (name === 'left' ? -1 : 1) * Math.max(8, Math.floor((width - 4) / 2))});
 			return name !== 'ctrl+c';
 		},
 		{modal: true},
 	);
 	const active = runs.active.get(taskId);
-	const summary = record
-		? `Dry run ${record.state}: ${record.filesTransferred} files would be transferred, ${record.filesDeleted} deleted${record.error ? ` — ${record.error}` : ''}`
-		: `Dry run in progress ${progressText(active?.progress, 30)}`;
+	const summary = record ? runSummary(record) : `Dry run in progress ${progressText(active?.progress, 30)}`;
 	return (
-		<Overlay area={{width, height, top: 1}} width={width} height={height} title="Dry run of the unsaved task (nothing is changed) · esc closes" theme={theme}>
+		<Overlay area={{width, height: boxHeight, top: 1}} width={width} height={boxHeight} title="Dry run of the unsaved task (nothing is changed)" theme={theme}>
 			<Text color={record?.state === 'FAILED' ? theme.bad : record ? theme.good : theme.accent}>{fit(summary, width - 4)}</Text>
 			<LogView state={state} width={width - 4} height={viewport} theme={theme} />
 		</Overlay>
