@@ -303,4 +303,32 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.waitFor('Tasks (1000)');
 		ui.app.unmount();
 	});
+
+	it('the list of older runs fits below the title, border included, and keeps the chosen run in view', async () => {
+		const taskId = 2;
+		for (let i = 0; i < 40; i++) {
+			const startedAt = new Date(Date.UTC(2026, 0, 1, 0, i));
+			writeRun(store.dir, taskId, {id: newRunId(startedAt), taskId, state: i === 0 ? 'FAILED' : 'SUCCESS', dryRun: false, trigger: 'manual', startedAt: startedAt.toISOString(), endedAt: startedAt.toISOString(), filesTransferred: i, bytesTransferred: 0, filesDeleted: 0, filesChecked: 0, errors: 0});
+		}
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		await ui.press('j');
+		await ui.waitFor(/› 2 /);
+		await ui.press('L');
+		await ui.waitFor(' Task 2 ');
+		await ui.press('o');
+		const list = await ui.waitFor('Runs of task 2');
+		const lines = list.split('\n');
+		expect(lines.some(line => /╰─+╯/.test(line))).toBe(true);
+		expect(list).toContain('SUCCESS  39 files');
+		for (let i = 0; i < 39; i++) await ui.press(keys.down);
+		// The oldest run, the last in the list, is in view and chosen; the border is still there.
+		const end = await ui.waitFor('FAILED  0 files');
+		expect(end.split('\n').some(line => /╰─+╯/.test(line))).toBe(true);
+		expect(end).toContain('SUCCESS  1 file ');
+		expect(end).not.toContain('SUCCESS  39 files');
+		await ui.press(keys.escape, keys.escape);
+		await ui.waitFor('Tasks (1000)');
+		ui.app.unmount();
+	});
 });

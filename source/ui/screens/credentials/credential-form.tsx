@@ -159,7 +159,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 						{label: 'Keep editing', value: 'keep'},
 						{label: 'Drop changes', value: 'drop'},
 					]}
-					area={{width, height, top: 1}}
+					area={{width, height: height - 1, top: 1}}
 					theme={theme}
 					onAnswer={answer => {
 						dispatch({type: 'ask-drop', open: false});
@@ -175,7 +175,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 						{label: 'Keep editing', value: 'keep'},
 						{label: 'Save anyway', value: 'save'},
 					]}
-					area={{width, height, top: 1}}
+					area={{width, height: height - 1, top: 1}}
 					theme={theme}
 					onAnswer={answer => {
 						setAskSaveUnverified(undefined);
@@ -188,7 +188,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 				<DropboxLoginDialog
 					values={state.values}
 					provider={provider}
-					area={{width, height, top: 1}}
+					area={{width, height: height - 1, top: 1}}
 					onDone={attributes => {
 						setLogin(false);
 						if (!attributes) return;

@@ -123,7 +123,7 @@ export function CredentialsScreen({selectName}: {selectName?: string}) {
 						{label: 'Cancel', value: 'cancel'},
 						{label: 'Delete credential', value: 'delete'},
 					]}
-					area={{width, height, top: 1}}
+					area={{width, height: height - 1, top: 1}}
 					theme={theme}
 					onAnswer={answer => {
 						const name = state.confirmDelete!;

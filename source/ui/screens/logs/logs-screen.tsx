@@ -143,6 +143,10 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 			? `${run.dryRun ? 'dry run ' : ''}${run.state} ${formatDateTime(new Date(run.startedAt))}: ${counted(run.filesTransferred, 'file')}, ${formatBytes(run.bytesTransferred)}, ${run.filesDeleted} deleted, ${counted(run.errors, 'error')}${run.error ? ` — ${run.error}` : ''}`
 			: 'No runs yet.';
 	const first = firstShown(state);
+	// The runs list: a box below the title line; inside it the border and its title take 3 rows.
+	const runsBox = Math.min(height - 1, state.runs.length + 4);
+	const runRows = Math.max(1, runsBox - 3);
+	const firstRun = Math.max(0, state.runCursor - runRows + 1);
 	const position = state.lines.length === 0 ? 'empty' : `lines ${state.dropped + first + 1}-${state.dropped + Math.min(state.lines.length, first + viewport)} of ${state.dropped + state.lines.length}`;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
@@ -166,13 +170,13 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 				)}
 			</Box>
 			{state.choosingRun ? (
-				<Overlay area={{width, height, top: 1}} width={64} height={Math.min(height, state.runs.length + 4)} title={`Runs of task ${taskId} (newest first)`} theme={theme}>
+				<Overlay area={{width, height: height - 1, top: 1}} width={64} height={runsBox} title={`Runs of task ${taskId} (newest first)`} theme={theme}>
 					{state.runs.length === 0 ? <Text dimColor>No runs yet.</Text> : null}
-					{state.runs.slice(Math.max(0, state.runCursor - (height - 6)), Math.max(0, state.runCursor - (height - 6)) + height - 5).map(record => {
+					{state.runs.slice(firstRun, firstRun + runRows).map(record => {
 						const index = state.runs.indexOf(record);
 						return (
 							<Text key={record.id} {...(index === state.runCursor ? theme.selection : {})}>
-								{fit(`${formatDateTime(new Date(record.startedAt))}  ${record.dryRun ? 'dry ' : ''}${record.state}  ${record.filesTransferred} files`, 58)}
+								{fit(`${formatDateTime(new Date(record.startedAt))}  ${record.dryRun ? 'dry ' : ''}${record.state}  ${counted(record.filesTransferred, 'file')}`, 58)}
 							</Text>
 						);
 					})}

@@ -246,7 +246,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 			<FormView fields={fields} state={{...state, errors: shownErrors}} width={width} height={formHeight - (loaded && credentials.length === 0 ? 1 : 0)} theme={theme} keyboard={ready && !modalOpen && !browse && !dryRun} onChange={setValue} extra={extra} />
 			<Text color={theme.muted}>{fit(help ? ` ${help}` : ' tab/↓ next field · enter choose/browse · space yes/no · esc cancel', width)}</Text>
 			<StatusLine status={status} width={width} theme={theme} />
-			{browse ? <BrowserDialog {...browserProps()} area={{width, height, top: 1}} theme={theme} /> : null}
+			{browse ? <BrowserDialog {...browserProps()} area={{width, height: height - 1, top: 1}} theme={theme} /> : null}
 			{dryRun ? <DryRunDialog runId={dryRun} taskId={unsavedTaskId} onClose={() => setDryRun(undefined)} /> : null}
 			{state.confirmDrop ? (
 				<Dialog
@@ -256,7 +256,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 						{label: 'Keep editing', value: 'keep'},
 						{label: 'Drop changes', value: 'drop'},
 					]}
-					area={{width, height, top: 1}}
+					area={{width, height: height - 1, top: 1}}
 					theme={theme}
 					onAnswer={answer => {
 						dispatch({type: 'ask-drop', open: false});

@@ -135,7 +135,7 @@ export function TasksScreen({selectTaskId}: {selectTaskId?: number}) {
 	const rows = filtered.slice(state.top, state.top + viewport);
 	const day = new Date().toDateString();
 	const dialogTask = state.dialog ? state.tasks.find(t => t.id === state.dialog!.taskId) : undefined;
-	const area = {width, height, top: 1};
+	const area = {width, height: height - 1, top: 1};
 	const title = state.filtering || state.filter ? '' : `Tasks (${state.tasks.length})`;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
