@@ -3,7 +3,8 @@
  * written to a private temp file (mode 0700) that /bin/sh, or bash where it
  * exists, executes: never interpolated into a command line, never in argv.
  * Each script gets its own process group, so a timeout or a cancel stops
- * everything it started.
+ * everything it started; and a watchdog in that group stops it all when this
+ * process dies, even by SIGKILL (see `watchdogWrapper`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,27 @@ export type ScriptOptions = {
 const maxLineLength = 16 * 1024;
 /** How long output pipes may stay open after the script exits (a background child holding them). */
 const pipeLingerMs = 2000;
+
+/**
+ * A /bin/sh wrapper: `sh -c WRAPPER name SHELL FILE` runs `SHELL FILE` with
+ * stdin from /dev/null and exits as it did (re-raising a signal that stopped
+ * it). Its stdin is a pipe from this process that nothing writes to: a
+ * watchdog in the background reads it, and end of file there means this
+ * process is gone, whatever killed it; the watchdog then stops the whole
+ * group, TERM and 2 s later KILL. When the script ends normally the
+ * watchdog is killed first, so what the script left running is left alone.
+ */
+const watchdogWrapper = [
+	'exec 3<&0 0</dev/null',
+	"( while read -r _ <&3; do :; done; trap '' TERM; kill -TERM 0; sleep 2; kill -KILL 0 ) >/dev/null 2>&1 &",
+	'watchdog=$!',
+	'exec 3<&-',
+	'"$1" "$2"',
+	'status=$?',
+	'kill -KILL "$watchdog" 2>/dev/null',
+	'if [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then kill -s "$(kill -l "$status")" "$$"; fi',
+	'exit "$status"',
+].join('\n');
 
 export function scriptShell(): string {
 	for (const candidate of ['/bin/bash', '/usr/bin/bash']) {
@@ -88,12 +110,13 @@ async function execute(file: string, options: ScriptOptions): Promise<ScriptOutc
 	// execa is loaded by a run that has a script, not by every run.
 	const {execa} = await import('execa');
 	if (options.signal?.aborted) return {ok: false, reason: 'aborted'};
-	const subprocess = execa(scriptShell(), [file], {
+	const subprocess = execa('/bin/sh', ['-c', watchdogWrapper, 'cloudsync-script', scriptShell(), file], {
 		env: options.env,
 		extendEnv: false,
 		cwd: options.cwd,
 		detached: true,
-		stdin: 'ignore',
+		// Never written to: it closes when this process dies, and that wakes the watchdog.
+		stdin: 'pipe',
 		buffer: false,
 		reject: false,
 		cleanup: true,
@@ -135,6 +158,7 @@ async function execute(file: string, options: ScriptOptions): Promise<ScriptOutc
 		if (result.exitCode !== 0) return {ok: false, reason: 'exit', exitCode: result.exitCode ?? -1};
 		return {ok: true};
 	} finally {
+		subprocess.stdin?.destroy();
 		clearTimeout(timeout);
 		clearTimeout(killTimer);
 		clearTimeout(lingerTimer);

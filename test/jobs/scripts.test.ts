@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {processAlive} from '../../source/jobs/process-info.js';
 import {describeScriptFailure, runScript, type ScriptOptions} from '../../source/jobs/scripts.js';
 import {tempDir} from '../support/home.js';
+import {readText, startEntry, waitFor} from './helpers.js';
 
 let cwd: string;
 beforeAll(async () => {
@@ -58,6 +59,16 @@ describe('runScript', () => {
 		if (!outcome.ok) expect(describeScriptFailure('pre-script', outcome)).toBe('the pre-script exited with status 3');
 	});
 
+	it('reports a script stopped by a signal as such', async () => {
+		const {outcome} = await run('echo going; kill -KILL $$');
+		expect(outcome).toEqual({ok: false, reason: 'signal', signal: 'SIGKILL'});
+		if (!outcome.ok) expect(describeScriptFailure('post-script', outcome)).toBe('the post-script was killed by SIGKILL');
+	});
+
+	it('an exit status above 128 that no signal caused is still an exit status', async () => {
+		expect((await run('exit 200')).outcome).toEqual({ok: false, reason: 'exit', exitCode: 200});
+	});
+
 	it('stops a script and everything it started at the timeout', async () => {
 		const pidFile = `${cwd}/child.pid`;
 		const started = Date.now();
@@ -85,6 +96,30 @@ describe('runScript', () => {
 		expect(processAlive(pgid)).toBe(false);
 	});
 
+	it('when the process running it is killed with SIGKILL, the script and its children stop, one that ignores SIGTERM too', async () => {
+		const pids = `${cwd}/killed.pids`;
+		const entry = startEntry(new URL('./script-entry.ts', import.meta.url), [cwd, `trap '' TERM; sleep 300 & echo "$$ $!" > ${pids}; while :; do sleep 0.1; done`]);
+		const {pgid} = (await entry.next()) as {pgid: number};
+		await waitFor(() => fs.existsSync(pids) && readText(pids).includes(' '), 10_000, 'the script to start');
+		const [script, child] = readText(pids).trim().split(' ').map(Number);
+		entry.child.kill('SIGKILL');
+		await entry.closed;
+		expect(processAlive(script!)).toBe(true);
+		await waitFor(() => !processAlive(script!) && !processAlive(child!) && !processAlive(pgid), 8000, 'the watchdog to stop the script');
+	});
+
+	it('a script that ends normally leaves what it started in the background running, and the watchdog is gone', async () => {
+		const pidFile = `${cwd}/background.pid`;
+		let pgid = 0;
+		const {outcome} = await run(`sleep 30 > /dev/null 2>&1 & echo $! > ${pidFile}`, {onStart: id => (pgid = id)});
+		expect(outcome).toEqual({ok: true});
+		const background = Number(fs.readFileSync(pidFile, 'utf8'));
+		expect(processAlive(background)).toBe(true);
+		// The group holds only that background process: the wrapper and its watchdog ended.
+		await waitFor(() => groupMembers(pgid).join() === String(background), 5000, 'the watchdog to end');
+		process.kill(background, 'SIGKILL');
+	});
+
 	it('does not wait for a background child that keeps the output open', async () => {
 		const started = Date.now();
 		const {outcome} = await run('(sleep 30 &) ; echo done');
@@ -92,3 +127,20 @@ describe('runScript', () => {
 		expect(Date.now() - started).toBeLessThan(10_000);
 	});
 });
+
+/** The live processes whose process group is `pgid`, from /proc. */
+function groupMembers(pgid: number): number[] {
+	const members: number[] = [];
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			// After "pid (comm)": state, ppid, pgrp, ...
+			const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(group) === pgid && state !== 'Z') members.push(Number(entry));
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return members;
+}
