@@ -13,7 +13,7 @@ export type RunsView = {
 	ended: ReadonlyMap<number, RunRecord>;
 };
 
-/** Whether the hint bar ends with `? help` and `q quit` (not while those keys are text). */
+/** Whether the hint bar ends with `? help` (else `f1 help`) and `q quit`: not while those keys are text. */
 export type TailKeys = {quitKey?: boolean; helpKey?: boolean};
 
 export type Ui = {

@@ -35,6 +35,18 @@ export function keyName(input: string, key: Key): string {
 	return input;
 }
 
+/** The keys that open and close the help: `?`, and F1, which also works where `?` is text. */
+export function isHelpKey(name: string): boolean {
+	return commandFor(globalKeymap, name) === 'help';
+}
+
+/** Keys Ink reads as nothing (its input is empty and no flag is set), by the bytes the terminal sent. */
+const unnamedKeys: Record<string, string> = {'\u001BOP': 'f1', '\u001B[11~': 'f1', '\u001B[[A': 'f1'};
+
+export function unnamedKey(raw: string): string {
+	return unnamedKeys[raw] ?? '';
+}
+
 export function commandFor<C extends string>(table: Keymap<C>, name: string): C | undefined {
 	for (const binding of table) if (binding.keys.includes(name)) return binding.command;
 	return undefined;
@@ -60,7 +72,7 @@ export function keysLabel(binding: Binding): string {
 // The tables. Screens import their own; the help overlay shows the screen's table then the global one.
 
 export const globalKeymap = [
-	{keys: ['?'], command: 'help', help: 'show or hide this help', hint: 'help'},
+	{keys: ['?', 'f1'], command: 'help', help: 'show or hide this help; f1 also in text fields', hint: 'help'},
 	{keys: ['1'], command: 'go-tasks', help: 'tasks screen'},
 	{keys: ['2'], command: 'go-credentials', help: 'credentials screen'},
 	{keys: ['3'], command: 'go-logs', help: 'logs screen'},

@@ -1,6 +1,6 @@
 import {createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode} from 'react';
 import {useInput, useStdin, type Key} from 'ink';
-import {keyName} from './keymap.js';
+import {keyName, unnamedKey} from './keymap.js';
 
 /** Who gets a key first: the highest priority layer that says it handled it. */
 export const priority = {global: 10, screen: 50, overlay: 90, dialog: 100, help: 120} as const;
@@ -48,7 +48,7 @@ export function KeyRouter({children, pacer}: {children: ReactNode; pacer?: {keyD
 		};
 	}, [events]);
 	useInput((input, key) => {
-		const name = keyName(input, key);
+		const name = keyName(input, key) || unnamedKey(lastInput);
 		for (const layer of layers.current) {
 			if (layer.handler.current(name, input, key)) return;
 			if (layer.modal) return;

@@ -142,8 +142,8 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 					<Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
 						<Screen route={route} />
 					</Box>
-					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={(tailKeys.quitKey ?? true) && dialogKeys.length === 0} helpKey={tailKeys.helpKey ?? true} />
-					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} dialog={dialogKeys.length > 0} /> : null}
+					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={(tailKeys.quitKey ?? true) && dialogKeys.length === 0} helpKey={(tailKeys.helpKey ?? true) || dialogKeys.length > 0} />
+					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} dialog={dialogKeys.length > 0} lettersAreText={!(tailKeys.quitKey ?? true)} /> : null}
 					{quitQuestion ? (
 						<Dialog
 							title="Quit cloudsync?"

@@ -200,9 +200,24 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.waitFor(/Description\s+e\.g\. Photos/);
 		await ui.type('xy');
 		await ui.waitFor(/Description\s+xy/);
-		// ? is text in a text field: the help opens from the credential's choice.
-		await ui.press(keys.tab, '?');
-		expect(await ui.waitFor('Keys (? or esc closes)')).toContain('clear the text field');
+		// ? is text in a text field: there the hint bar offers F1, which opens the help.
+		const hintBar = () => ui.frame().trimEnd().split('\n').at(-1)!;
+		expect(hintBar()).toMatch(/f1 help *$/);
+		await ui.press(keys.f1);
+		const help = await ui.waitFor('Keys (? or esc closes)');
+		expect(help).toContain('clear the text field');
+		expect(help).toContain('redraw the screen');
+		// Letters are text in a form: the screen switches and quit are not listed.
+		expect(help).not.toContain('credentials screen');
+		expect(help).not.toContain('quit (asks first');
+		await ui.press(keys.f1);
+		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)'));
+		expect(ui.frame()).toMatch(/Description\s+xy/);
+		// On the credential's choice ? is not text: it opens the help.
+		await ui.press(keys.tab);
+		await ui.waitFor(() => /\? help *$/.test(hintBar()));
+		await ui.press('?');
+		await ui.waitFor('Keys (? or esc closes)');
 		await ui.press(keys.escape);
 		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)'));
 		// The tasks filter is a text field too.
@@ -214,7 +229,7 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.type('Music 7');
 		await ui.waitFor(/\d+ of 1000/);
 		// q and ? are text here.
-		expect(ui.frame().trimEnd().split('\n').at(-1)).toMatch(/enter keep +esc clear *$/);
+		expect(ui.frame().trimEnd().split('\n').at(-1)).toMatch(/enter keep +esc clear +f1 help *$/);
 		await ui.press('\u0015');
 		await ui.waitFor(/\/\s+1000 of 1000/);
 		await ui.type('Photos 12');
@@ -232,9 +247,13 @@ describe('screens (ink-testing-library, real store)', () => {
 		const hintBar = () => ui.frame().trimEnd().split('\n').at(-1)!;
 		expect(hintBar()).toContain('tab next');
 		expect(hintBar()).not.toContain('r run');
-		// In the description, ? is a character like any other.
+		// In the description, ? is a character like any other; F1 opens the help.
 		await ui.type('?');
 		await ui.waitFor(/Description\s+Restore of .*\?/);
+		await ui.press(keys.f1);
+		expect(await ui.waitFor('Keys (? or esc closes)')).toContain('next field');
+		await ui.press(keys.escape);
+		await ui.waitFor(frame => !frame.includes('Keys (? or esc closes)') && frame.includes('Restore into'));
 		// (The task row behind the dialog has a › too: the focus is checked on the dialog's line.)
 		await ui.press(keys.tab, keys.tab);
 		await ui.waitFor(/› Mode/);

@@ -14,7 +14,8 @@ export function HintBar({width, keymap, message, theme, quitKey = true, helpKey 
 			</Box>
 		);
 	}
-	const tail = `${helpKey ? '  ? help' : ''}${quitKey ? '  q quit' : ''}`;
+	// Where ? is text (a text field, the filter), F1 opens the help.
+	const tail = `${helpKey ? '  ? help' : '  f1 help'}${quitKey ? '  q quit' : ''}`;
 	const hints = hintLine(keymap, Math.max(0, width - tail.length - 1));
 	return (
 		<Box height={1} width={width} flexShrink={0}>

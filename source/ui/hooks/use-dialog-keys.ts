@@ -1,6 +1,6 @@
 import {useLayoutEffect} from 'react';
 import {useUi} from '../context.js';
-import type {Keymap} from '../keymap.js';
+import {isHelpKey, type Keymap} from '../keymap.js';
 import {priority, useKeyLayer} from '../router.js';
 
 /**
@@ -16,7 +16,7 @@ export function useDialogKeys(keymap: Keymap, options: {questionMark?: boolean} 
 	useKeyLayer(
 		priority.dialog + 1,
 		name => {
-			if (name !== '?') return false;
+			if (!isHelpKey(name)) return false;
 			openHelp();
 			return true;
 		},

@@ -1,10 +1,15 @@
 import type {Dispatch} from 'react';
-import {commandFor, formKeymap} from '../../keymap.js';
+import {commandFor, formKeymap, isHelpKey} from '../../keymap.js';
 import {useUi} from '../../context.js';
 import {priority, useKeyLayer} from '../../router.js';
 import {lines, type FormEvent, type FormField, type FormState} from './form-state.js';
 
 const textKinds = new Set(['text', 'secret', 'number', 'multiline', 'path']);
+
+/** Whether typing goes into `field` as text (so ? and q are characters there). */
+export function isTextField(field: FormField | undefined): boolean {
+	return field !== undefined && textKinds.has(field.kind);
+}
 
 export type FormHandlers = {
 	/** Enter on a field: open a select, press a button, browse a path. */
@@ -49,7 +54,7 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 					return true;
 				}
 			}
-			const isText = field !== undefined && textKinds.has(field.kind);
+			const isText = isTextField(field);
 			const command = commandFor(formKeymap, name);
 			if (command === 'toggle' && isText) return true; // a space in a text field is text
 			switch (command) {
@@ -96,14 +101,15 @@ export function useFormInput(state: FormState, fields: readonly FormField[], dis
 				return true;
 			}
 			if (handlers.onOther?.(name, field)) return true;
-			if (isText) return input.length > 0 && !name.startsWith('ctrl+');
-			// A form in a dialog holds the keyboard, so ? would not reach the app's help.
-			if (options.dialog && name === '?') {
+			// A form in a dialog holds the keyboard, so the help key would not reach the app's help
+			// (in a text field ? is text; F1 has no text).
+			if (options.dialog && isHelpKey(name) && !(isText && input.length > 0)) {
 				openHelp();
 				return true;
 			}
+			if (isText) return input.length > 0 && !name.startsWith('ctrl+');
 			// Letters are not shortcuts inside a form (q would drop the edits); ? still opens help.
-			return input.length === 1 && name !== '?' && !name.startsWith('ctrl+');
+			return input.length === 1 && !isHelpKey(name) && !name.startsWith('ctrl+');
 		},
 		{active: options.active, modal: options.dialog},
 	);

@@ -6,7 +6,7 @@ import {progressText} from '../../components/progress.js';
 import {TextField} from '../../components/text-field.js';
 import {useRunsView, useUi} from '../../context.js';
 import {counted, fit, formatBytes, formatDateTime} from '../../format.js';
-import {commandFor, logsKeymap, type Keymap, textFieldKeymap} from '../../keymap.js';
+import {commandFor, isHelpKey, logsKeymap, type Keymap, textFieldKeymap} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {LogView} from './log-view.js';
 import {defaultLogCapacity, firstShown, initialLogsState, logsReducer} from './logs-state.js';
@@ -78,7 +78,7 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 					if (run) dispatch({type: 'open-run', runId: run.id});
 					else dispatch({type: 'choose-run', open: false});
 				} else if (command === 'close') dispatch({type: 'choose-run', open: false});
-				return name !== 'ctrl+c' && name !== '?';
+				return name !== 'ctrl+c' && !isHelpKey(name);
 			}
 			const command = commandFor(logsKeymap, name);
 			switch (command) {
