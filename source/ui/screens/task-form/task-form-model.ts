@@ -104,7 +104,7 @@ export function taskFormFields(values: FormValues, credentials: readonly Credent
 		{id: 'folder', label: 'Remote folder', kind: 'path', help: 'Enter browses the remote folders; empty means the top.', placeholder: '(top)'},
 		{id: 'direction', label: 'Direction', kind: 'select', choices: directionChoices},
 		{id: 'transferMode', label: 'Transfer mode', kind: 'select', choices: modeChoices},
-		{id: 'path', label: 'Local path', kind: 'path', help: 'An absolute directory; Enter browses this machine.', placeholder: '/srv/data'},
+		{id: 'path', label: 'Local path', kind: 'path', help: 'An absolute directory; Enter browses this machine.', placeholder: 'e.g. /srv/data'},
 		{id: 'schedulePreset', label: 'Schedule', kind: 'select', choices: presetChoices},
 	);
 	if (values.schedulePreset === 'custom') {
