@@ -76,8 +76,7 @@ describe('runScript', () => {
 		expect(outcome).toEqual({ok: false, reason: 'timeout', timeoutSec: 1});
 		expect(Date.now() - started).toBeLessThan(8000);
 		const child = Number(fs.readFileSync(pidFile, 'utf8'));
-		await new Promise(r => setTimeout(r, 100));
-		expect(processAlive(child)).toBe(false);
+		await waitFor(() => !processAlive(child), 5000, 'the background child to stop');
 	});
 
 	it('stops on abort, also a script that ignores SIGTERM', async () => {
