@@ -108,9 +108,14 @@ export class Store {
 			const index = data.credentials.findIndex(c => c.name === name);
 			if (index < 0) throw new CloudSyncError('not_found', `there is no credential named "${name}": see \`cloudsync credential list\``);
 			const users = data.tasks.filter(t => t.credential === name);
-			if (users.length > 0) {
-				const list = users.map(t => `${t.id} "${t.description}"`).join(', ');
-				throw new CloudSyncError('conflict', `credential "${name}" is used by task ${list}: change or delete ${users.length === 1 ? 'that task' : 'those tasks'} first`);
+			if (users.length === 1) {
+				throw new CloudSyncError('conflict', `credential "${name}" is used by task ${users[0]!.id} "${users[0]!.description}": change or delete that task first`);
+			}
+			if (users.length > 1) {
+				// What to do comes before the list, which a one-line message may cut.
+				const shown = users.slice(0, 5).map(t => `${t.id} "${t.description}"`);
+				const more = users.length > 5 ? ` and ${users.length - 5} more` : '';
+				throw new CloudSyncError('conflict', `credential "${name}" is used by ${users.length} tasks: change or delete them first (${shown.join(', ')}${more})`);
 			}
 			data.credentials.splice(index, 1);
 		});

@@ -91,6 +91,16 @@ describe('store', () => {
 		expect(await store.listCredentials()).toEqual([]);
 	});
 
+	test('with several tasks on the credential, the refusal says what to do before it lists them, at most five', async () => {
+		const store = await Store.open(home.dir);
+		await store.saveCredential(s3Credential);
+		for (let i = 1; i <= 7; i++) await store.addTask(taskInput({description: `job ${i}`}));
+		await expect(store.deleteCredential('backup-s3')).rejects.toThrow(
+			'credential "backup-s3" is used by 7 tasks: change or delete them first (1 "job 1", 2 "job 2", 3 "job 3", 4 "job 4", 5 "job 5" and 2 more)',
+		);
+		expect(await store.listCredentials()).toHaveLength(1);
+	});
+
 	test('edits re-validate the whole task', async () => {
 		const store = await Store.open(home.dir);
 		await store.saveCredential(s3Credential);
