@@ -3,7 +3,7 @@ import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {Dialog} from './components/dialog.js';
 import {Header} from './components/header.js';
 import {HelpOverlay} from './components/help-overlay.js';
-import {HintBar} from './components/hint-bar.js';
+import {HintBar, messageLines} from './components/hint-bar.js';
 import {RunsContext, UiContext, type TailKeys, type Ui} from './context.js';
 import {useRuns} from './hooks/use-runs.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -125,7 +125,9 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 		}
 	});
 
-	const bodyHeight = Math.max(1, rows - 2);
+	// A long message takes more than the hint bar's one line; the body gives those rows up while it shows.
+	const bottomRows = message ? messageLines(message.text, columns).length : 1;
+	const bodyHeight = Math.max(1, rows - 1 - bottomRows);
 	const ui = useMemo<Ui>(
 		() => ({services, theme, width: columns, height: bodyHeight, navigate: setRoute, setKeymap, showDialogKeys, openHelp, notify}),
 		[services, theme, columns, bodyHeight, notify, setKeymap, showDialogKeys, openHelp],

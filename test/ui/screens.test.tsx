@@ -294,6 +294,24 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
+	it('a message longer than the bottom line wraps onto more lines, and the screen above gives up the rows', async () => {
+		const ui = mountApp(services);
+		await ui.waitFor('Tasks (1000)');
+		const rows = ui.frame().split('\n').length;
+		await ui.press('2');
+		await ui.waitFor('Credentials (1)');
+		await ui.press('D');
+		await ui.waitFor('Delete credential "disk"?');
+		await ui.press(keys.tab, keys.enter);
+		const frame = await ui.waitFor('and 995 more)');
+		const lines = frame.split('\n');
+		expect(lines).toHaveLength(rows);
+		const message = lines.slice(-2).map(line => line.trim()).join(' ');
+		expect(message).toMatch(/^credential "disk" is used by 1000 tasks: change or delete them first \(1 ".*" and 995 more\)$/);
+		expect(lines[0]).toContain('cloudsync │ Credentials');
+		ui.app.unmount();
+	});
+
 	it('logs screen shows a finished run with its summary, and searches it', async () => {
 		const taskId = 1;
 		const runId = newRunId(new Date('2026-01-01T00:00:00Z'));

@@ -1,16 +1,24 @@
 import {Box, Text} from 'ink';
-import {fit} from '../format.js';
+import {fit, wrapText} from '../format.js';
 import {hintLine, type Keymap} from '../keymap.js';
 import type {Theme} from '../theme.js';
 
-/** The bottom line: the current screen's keys, then help and quit; or a message. */
+/** A message's lines at the bottom: as many as it needs, up to three (the screen above gives up the rows). */
+export function messageLines(text: string, width: number): string[] {
+	return wrapText(text, Math.max(1, width - 1), 3);
+}
+
+/** The bottom line: the current screen's keys, then help and quit; or a message, on up to three lines. */
 export function HintBar({width, keymap, message, theme, quitKey = true, helpKey = true}: {width: number; keymap: Keymap; message?: {text: string; kind: 'info' | 'error'}; theme: Theme; quitKey?: boolean; helpKey?: boolean}) {
 	if (message) {
+		const lines = messageLines(message.text, width);
 		return (
-			<Box height={1} width={width} flexShrink={0}>
-				<Text color={message.kind === 'error' ? theme.bad : theme.good} bold={message.kind === 'error'}>
-					{fit(` ${message.text}`, width)}
-				</Text>
+			<Box height={lines.length} width={width} flexShrink={0} flexDirection="column">
+				{lines.map((line, i) => (
+					<Text key={i} color={message.kind === 'error' ? theme.bad : theme.good} bold={message.kind === 'error'}>
+						{fit(` ${line}`, width)}
+					</Text>
+				))}
 			</Box>
 		);
 	}
