@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {RunRecord, Task} from '../../source/core/model.js';
-import {browserReducer, browserRows, initialBrowser} from '../../source/ui/components/browser-state.js';
+import {browserReducer, browserRows, canPick, initialBrowser} from '../../source/ui/components/browser-state.js';
 import {formReducer, initialForm, isDirty, type FormField} from '../../source/ui/components/form/form-state.js';
 import {commandFor, hintLine, keyName, tasksKeymap} from '../../source/ui/keymap.js';
 import {credentialsReducer, initialCredentialsState} from '../../source/ui/screens/credentials/credentials-state.js';
@@ -307,7 +307,7 @@ describe('credentials reducer', () => {
 
 describe('browser reducer', () => {
 	it('lists pick, parent and entries, and ignores answers for a place it left', () => {
-		let state = initialBrowser(['bucket']);
+		let state = initialBrowser({segments: ['bucket']});
 		state = browserReducer(state, {type: 'loaded', segments: ['bucket'], entries: ['a', 'b']});
 		expect(browserRows(state).map(r => r.kind)).toEqual(['pick', 'up', 'entry', 'entry']);
 		state = browserReducer(state, {type: 'move', by: 10});
@@ -317,7 +317,19 @@ describe('browser reducer', () => {
 		expect(state.entries).toEqual([]);
 		state = browserReducer(state, {type: 'failed', segments: ['bucket', 'b'], error: 'access denied'});
 		expect(state.error).toBe('access denied');
-		expect(browserRows(initialBrowser([])).map(r => r.kind)).toEqual(['pick']);
+		expect(browserRows(initialBrowser({segments: []})).map(r => r.kind)).toEqual(['pick']);
+		// The list of buckets has nothing to use: only the buckets, and the cursor stays on them.
+		let buckets = initialBrowser({segments: [], buckets: true});
+		expect(canPick(buckets)).toBe(false);
+		buckets = browserReducer(buckets, {type: 'loaded', segments: [], entries: ['a', 'b']});
+		expect(browserRows(buckets).map(r => r.label)).toEqual(['a/', 'b/']);
+		buckets = browserReducer(buckets, {type: 'move', by: 5});
+		expect(buckets.cursor).toBe(1);
+		buckets = browserReducer(buckets, {type: 'loading', segments: ['b']});
+		expect(buckets.buckets).toBe(true);
+		buckets = browserReducer(buckets, {type: 'loaded', segments: ['b'], entries: []});
+		expect(browserRows(buckets).map(r => r.kind)).toEqual(['pick', 'up']);
+		expect(canPick(buckets)).toBe(true);
 	});
 });
 

@@ -7,7 +7,7 @@ import type {Keymap} from '../keymap.js';
 import {commandFor} from '../keymap.js';
 import {priority, useKeyLayer} from '../router.js';
 import type {Theme} from '../theme.js';
-import {browserReducer, browserRows, initialBrowser} from './browser-state.js';
+import {browserReducer, browserRows, canPick, initialBrowser, type BrowserState} from './browser-state.js';
 import {Overlay} from './overlay.js';
 
 export const browserKeymap = [
@@ -23,8 +23,8 @@ export const browserKeymap = [
  * Browses folders live: `list(segments)` gives the names under a location
  * (buckets at the top for S3). Enter descends, h goes up, the first row picks.
  */
-export function BrowserDialog({title, start, list, describe, onPick, area, theme}: {title: string; start: string[]; list: (segments: string[]) => Promise<string[]>; describe: (segments: string[]) => string; onPick: (segments: string[] | undefined) => void; area: {width: number; height: number; top: number}; theme: Theme}) {
-	const [state, dispatch] = useReducer(browserReducer, start, initialBrowser);
+export function BrowserDialog({title, start, buckets = false, list, describe, onPick, area, theme}: {title: string; start: string[]; buckets?: boolean; list: (segments: string[]) => Promise<string[]>; describe: (segments: string[]) => string; onPick: (segments: string[] | undefined) => void; area: {width: number; height: number; top: number}; theme: Theme}) {
+	const [state, dispatch] = useReducer(browserReducer, {segments: start, buckets}, initialBrowser);
 	const load = (segments: string[]) => {
 		dispatch({type: 'loading', segments});
 		list(segments).then(
@@ -56,7 +56,7 @@ export function BrowserDialog({title, start, list, describe, onPick, area, theme
 					if (state.segments.length > 0) load(state.segments.slice(0, -1));
 					break;
 				case 'pick':
-					onPick(state.segments);
+					if (canPick(state)) onPick(state.segments);
 					break;
 				case 'cancel':
 					onPick(undefined);
@@ -83,7 +83,12 @@ export function BrowserDialog({title, start, list, describe, onPick, area, theme
 					</Text>
 				);
 			})}
-			<Text color={state.error ? theme.bad : theme.muted}>{fit(state.loading ? 'Loading…' : (state.error ?? (state.entries.length === 0 ? 'No sub-folders here.' : counted(state.entries.length, 'folder'))), width - 4)}</Text>
+			<Text color={state.error ? theme.bad : theme.muted}>{fit(state.loading ? 'Loading…' : (state.error ?? footer(state)), width - 4)}</Text>
 		</Overlay>
 	);
+}
+
+function footer(state: BrowserState): string {
+	if (!canPick(state)) return state.entries.length === 0 ? 'No buckets: create one with your provider first.' : `${counted(state.entries.length, 'bucket')}: Enter opens one.`;
+	return state.entries.length === 0 ? 'No sub-folders here.' : counted(state.entries.length, 'folder');
 }

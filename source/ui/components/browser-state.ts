@@ -6,6 +6,8 @@ export type BrowserState = {
 	cursor: number;
 	loading: boolean;
 	error?: string;
+	/** The top level lists buckets: there is nothing to use until one is opened. */
+	buckets: boolean;
 };
 
 export type BrowserEvent =
@@ -14,25 +16,32 @@ export type BrowserEvent =
 	| {type: 'failed'; segments: string[]; error: string}
 	| {type: 'move'; by: number};
 
-/** Row 0 is "use this folder", row 1 ".." when not at the top, then the entries. */
+/** Whether the current place can be chosen (not the list of buckets). */
+export function canPick(state: Pick<BrowserState, 'segments' | 'buckets'>): boolean {
+	return !state.buckets || state.segments.length > 0;
+}
+
+/** Row 0 is "use this folder" (none in the list of buckets), then ".." when not at the top, then the entries. */
 export function browserRows(state: BrowserState): {label: string; kind: 'pick' | 'up' | 'entry'; name?: string}[] {
-	const rows: {label: string; kind: 'pick' | 'up' | 'entry'; name?: string}[] = [{label: 'pick', kind: 'pick'}];
+	const rows: {label: string; kind: 'pick' | 'up' | 'entry'; name?: string}[] = canPick(state) ? [{label: 'pick', kind: 'pick'}] : [];
 	if (state.segments.length > 0) rows.push({label: '..', kind: 'up'});
 	for (const entry of state.entries) rows.push({label: `${entry}/`, kind: 'entry', name: entry});
 	return rows;
 }
 
-export function initialBrowser(segments: string[]): BrowserState {
-	return {segments, entries: [], cursor: 0, loading: true};
+export function initialBrowser(start: {segments: string[]; buckets?: boolean}): BrowserState {
+	return {segments: start.segments, entries: [], cursor: 0, loading: true, buckets: start.buckets ?? false};
 }
 
 export function browserReducer(state: BrowserState, event: BrowserEvent): BrowserState {
 	switch (event.type) {
 		case 'loading':
-			return {segments: event.segments, entries: [], cursor: 0, loading: true};
-		case 'loaded':
+			return {...state, segments: event.segments, entries: [], cursor: 0, loading: true, error: undefined};
+		case 'loaded': {
 			if (event.segments.join('/') !== state.segments.join('/')) return state;
-			return {...state, entries: event.entries, loading: false, error: undefined, cursor: Math.min(state.cursor, event.entries.length + 1)};
+			const loaded = {...state, entries: event.entries, loading: false, error: undefined};
+			return {...loaded, cursor: Math.max(0, Math.min(state.cursor, browserRows(loaded).length - 1))};
+		}
 		case 'failed':
 			if (event.segments.join('/') !== state.segments.join('/')) return state;
 			return {...state, loading: false, error: event.error};

@@ -223,13 +223,13 @@ export function TaskForm({taskId}: {taskId?: number}) {
 		return {
 			title: `Choose the remote folder (${credential!.name})`,
 			start,
+			buckets: withBuckets,
 			list: (segments: string[]) => (withBuckets ? (segments.length === 0 ? browser.listBuckets!() : browser.listFolders(segments[0], segments.slice(1).join('/'))) : browser.listFolders(undefined, segments.join('/'))),
 			describe: (segments: string[]) => (withBuckets ? (segments.length === 0 ? 'buckets' : `${segments[0]}:/${segments.slice(1).join('/')}`) : `${credential!.name}:/${segments.join('/')}`),
 			onPick: (segments: string[] | undefined) => {
 				setBrowse(undefined);
 				if (!segments) return;
 				if (withBuckets) {
-					if (segments.length === 0) return setStatus({kind: 'error', text: 'Pick a bucket: open one with Enter, then choose "Use".'});
 					setValue('bucket', segments[0]!);
 					setValue('folder', segments.slice(1).join('/'));
 				} else setValue('folder', segments.join('/'));
