@@ -26,7 +26,7 @@ export type Ui = {
 	/** The current screen's keys, for the hint bar and the help overlay. */
 	setKeymap(keymap: Keymap, options?: TailKeys): void;
 	/** An open dialog's keys, shown instead of the screen's until the returned function is called. */
-	showDialogKeys(keymap: Keymap): () => void;
+	showDialogKeys(keymap: Keymap, tail?: TailKeys): () => void;
 	/** Opens the help overlay (for layers that hold the keyboard, such as dialogs). */
 	openHelp(): void;
 	/** A one-line message in the status line (errors in red). */

@@ -31,12 +31,14 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 		setTailKeys(options);
 	}, []);
 	// Open dialogs' keys, newest last: the hint bar and the help show the newest.
-	const [dialogKeys, setDialogKeys] = useState<readonly Keymap[]>([]);
-	const showDialogKeys = useCallback((keys: Keymap) => {
-		setDialogKeys(open => [...open, keys]);
-		return () => setDialogKeys(open => open.filter(k => k !== keys));
+	const [dialogKeys, setDialogKeys] = useState<readonly {keys: Keymap; tail: TailKeys}[]>([]);
+	const showDialogKeys = useCallback((keys: Keymap, tail: TailKeys = {}) => {
+		const entry = {keys, tail};
+		setDialogKeys(open => [...open, entry]);
+		return () => setDialogKeys(open => open.filter(e => e !== entry));
 	}, []);
-	const shownKeymap = dialogKeys.at(-1) ?? keymap;
+	const topDialog = dialogKeys.at(-1);
+	const shownKeymap = topDialog?.keys ?? keymap;
 	const [help, setHelp] = useState(false);
 	const openHelp = useCallback(() => setHelp(true), []);
 	const [quitQuestion, setQuitQuestion] = useState(false);
@@ -144,7 +146,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 					<Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
 						<Screen route={route} />
 					</Box>
-					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={(tailKeys.quitKey ?? true) && dialogKeys.length === 0} helpKey={(tailKeys.helpKey ?? true) || dialogKeys.length > 0} />
+					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={!topDialog && (tailKeys.quitKey ?? true)} helpKey={(topDialog ? topDialog.tail : tailKeys).helpKey ?? true} />
 					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} dialog={dialogKeys.length > 0} lettersAreText={!(tailKeys.quitKey ?? true)} /> : null}
 					{quitQuestion ? (
 						<Dialog

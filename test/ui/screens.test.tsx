@@ -247,7 +247,8 @@ describe('screens (ink-testing-library, real store)', () => {
 		const hintBar = () => ui.frame().trimEnd().split('\n').at(-1)!;
 		expect(hintBar()).toContain('tab next');
 		expect(hintBar()).not.toContain('r run');
-		// In the description, ? is a character like any other; F1 opens the help.
+		// In the description, ? is a character like any other; F1 opens the help, and the hint bar says so.
+		expect(hintBar()).toMatch(/f1 help *$/);
 		await ui.type('?');
 		await ui.waitFor(/Description\s+Restore of .*\?/);
 		await ui.press(keys.f1);
@@ -257,6 +258,7 @@ describe('screens (ink-testing-library, real store)', () => {
 		// (The task row behind the dialog has a › too: the focus is checked on the dialog's line.)
 		await ui.press(keys.tab, keys.tab);
 		await ui.waitFor(/› Mode/);
+		expect(hintBar()).toMatch(/\? help *$/);
 		await ui.press('?');
 		const help = await ui.waitFor('Keys (? or esc closes)');
 		expect(help).toContain('next field');
