@@ -123,7 +123,17 @@ export const taskActionsKeymap = [
 export type TaskActionsCommand = (typeof taskActionsKeymap)[number]['command'];
 
 /** Keys of every text field (the filter, the search, a form's fields), beside the ones ink-text-input knows. */
-export const textFieldKeymap = [{keys: ['ctrl+u'], command: 'clear-text', help: 'clear the text field (in a list: the line)'}] as const satisfies Keymap;
+export const textFieldKeymap = [
+	{keys: ['home', 'ctrl+a'], command: 'text-start', help: 'cursor to the start of the text'},
+	{keys: ['end', 'ctrl+e'], command: 'text-end', help: 'cursor to the end of the text'},
+	{keys: ['ctrl+u'], command: 'clear-text', help: 'clear the text field (in a list: the line)'},
+] as const satisfies Keymap;
+export type TextFieldCommand = (typeof textFieldKeymap)[number]['command'];
+
+/** Whether `command` is a text field's own (the field handles it; the screen's table only lists it). */
+export function isTextFieldCommand(command: string | undefined): command is TextFieldCommand {
+	return textFieldKeymap.some(binding => binding.command === command);
+}
 
 export const filterKeymap = [
 	{keys: ['enter'], command: 'accept', help: 'keep the filter and go back to the list', hint: 'keep'},

@@ -4,7 +4,7 @@ import {KeyRouter} from '../../source/ui/router.js';
 import type {Services} from '../../source/ui/services.js';
 import {Shell} from '../../source/ui/shell.js';
 
-export const keys = {enter: '\r', escape: '\u001B', tab: '\t', shiftTab: '\u001B[Z', up: '\u001B[A', down: '\u001B[B', left: '\u001B[D', right: '\u001B[C', backspace: '\u007F', ctrlL: '\u000C', ctrlC: '\u0003', f1: '\u001BOP'};
+export const keys = {enter: '\r', escape: '\u001B', tab: '\t', shiftTab: '\u001B[Z', up: '\u001B[A', down: '\u001B[B', left: '\u001B[D', right: '\u001B[C', backspace: '\u007F', ctrlL: '\u000C', ctrlC: '\u0003', f1: '\u001BOP', home: '\u001B[H', end: '\u001B[F'};
 
 export function delay(ms: number): Promise<void> {
 	return new Promise(resolve => setTimeout(resolve, ms));

@@ -187,7 +187,7 @@ describe('screens (ink-testing-library, real store)', () => {
 		ui.app.unmount();
 	});
 
-	it('text fields: a Ctrl key is not text and leaves the cursor where it was; Ctrl+U clears the field', async () => {
+	it('text fields: a Ctrl key is not text; Home/Ctrl+A and End/Ctrl+E move the cursor; Ctrl+U clears the field', async () => {
 		const ui = mountApp(services);
 		await ui.waitFor('Tasks (1000)');
 		await ui.press('a');
@@ -196,6 +196,18 @@ describe('screens (ink-testing-library, real store)', () => {
 		await ui.press('\u0013'); // Ctrl+S: not a key of this form
 		await ui.type('de');
 		await ui.waitFor(/Description\s+abcde/);
+		await ui.press(keys.home);
+		await ui.type('X');
+		await ui.waitFor(/Description\s+Xabcde/);
+		await ui.press(keys.end);
+		await ui.type('Y');
+		await ui.waitFor(/Description\s+XabcdeY/);
+		await ui.press('\u0001'); // Ctrl+A
+		await ui.type('1');
+		await ui.waitFor(/Description\s+1XabcdeY/);
+		await ui.press('\u0005'); // Ctrl+E
+		await ui.type('2');
+		await ui.waitFor(/Description\s+1XabcdeY2/);
 		await ui.press('\u0015');
 		await ui.waitFor(/Description\s+e\.g\. Photos/);
 		await ui.type('xy');

@@ -1,11 +1,11 @@
-import {commandFor, filterKeymap, taskActionsKeymap, tasksKeymap, type Keymap} from '../../keymap.js';
+import {commandFor, filterKeymap, isTextFieldCommand, taskActionsKeymap, tasksKeymap, type Keymap, type TextFieldCommand} from '../../keymap.js';
 import {priority, useKeyLayer} from '../../router.js';
 import type {TasksState} from './tasks-state.js';
 
 export type TasksCommandName =
 	| (typeof tasksKeymap)[number]['command']
 	| (typeof taskActionsKeymap)[number]['command']
-	| `filter-${Exclude<(typeof filterKeymap)[number]['command'], 'clear-text'>}`;
+	| `filter-${Exclude<(typeof filterKeymap)[number]['command'], TextFieldCommand>}`;
 
 /** The table that has the keys now: the filter line, an expanded task's actions, or the list. */
 export function tasksKeymapFor(state: Pick<TasksState, 'filtering' | 'expanded'>): Keymap {
@@ -21,8 +21,8 @@ export function useTasksInput(state: Pick<TasksState, 'filtering' | 'expanded' |
 		(name, input) => {
 			if (state.filtering) {
 				const command = commandFor(filterKeymap, name);
-				// Ctrl+U is the field's own (it clears the text).
-				if (command && command !== 'clear-text') perform(`filter-${command}`);
+				// Ctrl+U, Home and End are the field's own.
+				if (command && !isTextFieldCommand(command)) perform(`filter-${command}`);
 				// Everything else is text for the filter field.
 				return command !== undefined || (input.length > 0 && !name.startsWith('ctrl+'));
 			}
