@@ -23,7 +23,7 @@ export async function taskLogsCommand(
 		throw new CloudSyncError('not_found', `task ${taskId} has not run yet: start it with \`cloudsync task run ${taskId}\``);
 	}
 	const record = nthRun(store.dir, taskId, n);
-	if (!record) throw new CloudSyncError('not_found', `task ${taskId} has ${runs.length} run(s) kept, so there is no run ${n}: use --run 1 to ${runs.length}`);
+	if (!record) throw new CloudSyncError('not_found', `task ${taskId} has ${runs.length} run${runs.length === 1 ? '' : 's'} kept, so there is no run ${n}: ${runs.length === 1 ? 'use --run 1' : `use --run 1 to ${runs.length}`}`);
 
 	if (!options.follow) {
 		const log = readRunLog(store.dir, taskId, record.id);

@@ -104,6 +104,10 @@ const optionAliases: Record<string, Exclude<SchedulePreset, 'custom'>> = {
 export function parseScheduleOption(text: string): Schedule {
 	const preset = optionAliases[text.trim().toLowerCase()];
 	if (preset) return presetSchedule(preset);
+	// Words that are not a preset ("every day", "nightly"): name the presets rather than count cron fields.
+	if (/^[^\d*]+$/.test(text.trim())) {
+		throw new CloudSyncError('usage', `the schedule "${text.trim()}" is neither a preset nor a cron line: ${usageHint}`);
+	}
 	return scheduleFromCron(text);
 }
 

@@ -104,7 +104,8 @@ describe('cloudsync CLI', () => {
 		const cases: Array<[string[], RegExp]> = [
 			[['task', 'add', '--description', 'd'], /--credential is required/],
 			[[...base, '--schedule', '61 * * * *'], /minute "61"/],
-			[[...base, '--schedule', 'sometimes'], /a cron line has five fields .* but "sometimes" has 1/],
+			[[...base, '--schedule', 'sometimes'], /the schedule "sometimes" is neither a preset nor a cron line: use hourly, daily, weekly, monthly or a cron line like "30 2 \* \* 1-5"/],
+			[[...base, '--schedule', '0 2 * *'], /a cron line has five fields .* but "0 2 \* \*" has 4/],
 			[[...base, '--bwlimit', '12:00,1M 08:00,2M'], /bandwidth limit/i],
 			[[...base, '--transfers', 'many'], /--transfers needs a whole number/],
 			[[...base, '--encryption'], /encryption needs a password/],

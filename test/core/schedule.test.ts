@@ -141,7 +141,8 @@ describe('validation', () => {
 			'a cron line has five fields (minute hour day-of-month month day-of-week), but "0 0 * *" has 4: write it like "30 2 * * 1-5"',
 		);
 		expect(usageMessage(() => parseScheduleOption('0 0 0 * * *'))).toMatch(/five fields .* has 6/);
-		expect(usageMessage(() => parseScheduleOption('sometimes'))).toMatch(/has 1/);
+		expect(usageMessage(() => parseScheduleOption('every day'))).toBe('the schedule "every day" is neither a preset nor a cron line: use hourly, daily, weekly, monthly or a cron line like "30 2 * * 1-5"');
+		expect(usageMessage(() => parseScheduleOption('@reboot'))).toMatch(/^the schedule "@reboot" is neither a preset nor a cron line/);
 		expect(usageMessage(() => parseScheduleOption('0 25 * * *'))).toBe('hour "25" is out of range: use 0-23, a list "1,5", a range "1-5", a step "*/2" or "*"');
 	});
 });

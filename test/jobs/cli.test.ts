@@ -78,7 +78,7 @@ describe('cloudsync task run / task logs', () => {
 		expect(older.stdout).toContain('[pre-script] hello from pre');
 		const missing = await cloudsync(home.dir, ['task', 'logs', String(task.id), '--run', '3']);
 		expect(missing.code).toBe(1);
-		expect(missing.stderr).toBe(`cloudsync: task ${task.id} has 2 run(s) kept, so there is no run 3: use --run 1 to 2\n`);
+		expect(missing.stderr).toBe(`cloudsync: task ${task.id} has 2 runs kept, so there is no run 3: use --run 1 to 2\n`);
 		const jsonLogs = JSON.parse((await cloudsync(home.dir, ['--json', 'task', 'logs', String(task.id)])).stdout) as {run: {dryRun: boolean}; log: string[]};
 		expect(jsonLogs.run.dryRun).toBe(true);
 		expect(jsonLogs.log.length).toBeGreaterThan(2);
