@@ -2,6 +2,7 @@ import path from 'node:path';
 import {exportConfig, importConfig} from '../store/config-transfer.js';
 import type {Store} from '../store/store.js';
 import {type Io, printJson, printLine} from './io.js';
+import {counted} from '../core/words.js';
 
 export async function configExport(store: Store, file: string, options: {withSecretSeed?: boolean; json?: boolean}, io: Io): Promise<number> {
 	const target = path.resolve(file);
@@ -10,7 +11,7 @@ export async function configExport(store: Store, file: string, options: {withSec
 		printJson(io, {file: target, ...counts, withSecretSeed: options.withSecretSeed ?? false});
 		return 0;
 	}
-	printLine(io, `Exported ${counts.credentials} credential(s) and ${counts.tasks} task(s) to ${target}.`);
+	printLine(io, `Exported ${counted(counts.credentials, 'credential')} and ${counted(counts.tasks, 'task')} to ${target}.`);
 	printLine(
 		io,
 		options.withSecretSeed
@@ -26,7 +27,7 @@ export async function configImport(store: Store, file: string, options: {replace
 		printJson(io, summary);
 		return 0;
 	}
-	printLine(io, `Imported ${summary.credentials} credential(s) and ${summary.tasks} task(s).`);
+	printLine(io, `Imported ${counted(summary.credentials, 'credential')} and ${counted(summary.tasks, 'task')}.`);
 	if (summary.unusableCredentials.length > 0 || summary.unusableTasks.length > 0) {
 		const names = [...summary.unusableCredentials.map(n => `credential "${n}"`), ...summary.unusableTasks.map(id => `task ${id}`)];
 		printLine(io, `The export has no secret seed, so the secrets of ${names.join(', ')} cannot be read here and must be entered again (\`cloudsync credential edit NAME --field ...\`, \`cloudsync task edit ID --password-env VAR\`).`);

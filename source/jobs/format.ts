@@ -2,6 +2,7 @@
 import type {RunRecord} from '../core/model.js';
 import type {RunProgress} from './types.js';
 import {formatBytes} from '../core/bytes.js';
+import {counted} from '../core/words.js';
 
 export {formatBytes};
 
@@ -37,7 +38,7 @@ export function progressBar(progress: RunProgress, width: number): string {
 export function runSummary(record: RunRecord & {filesUpdated?: number}): string {
 	const seconds = record.endedAt ? (Date.parse(record.endedAt) - Date.parse(record.startedAt)) / 1000 : 0;
 	const counts = record.dryRun
-		? `would transfer ${record.filesTransferred} file${record.filesTransferred === 1 ? '' : 's'} (${formatBytes(record.bytesTransferred)}) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged; checked in ${formatDuration(seconds)}`
+		? `would transfer ${counted(record.filesTransferred, 'file')} (${formatBytes(record.bytesTransferred)}) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged; checked in ${formatDuration(seconds)}`
 		: `${record.filesTransferred} transferred, ${record.filesDeleted} deleted, ${record.filesChecked} unchanged, ${formatBytes(record.bytesTransferred)} in ${formatDuration(seconds)}`;
 	return `${record.state}${record.dryRun ? ' (dry run)' : ''}: ${counts}${record.error ? `; ${record.error}` : ''}`;
 }

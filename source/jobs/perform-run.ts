@@ -13,6 +13,7 @@ import {makeRedactor, type Redactor} from './redact.js';
 import {executeRun, type LogLevel, type RunOutcome} from './run-task.js';
 import {runSecrets} from './secrets.js';
 import type {RunProgress} from './types.js';
+import {counted} from '../core/words.js';
 
 export type RunPlace = {dataDir: string; owner: RunOwner; runId: string; dryRun: boolean};
 
@@ -112,7 +113,7 @@ export async function performRun(logger: RunLogger, hooks: RunHooks): Promise<Ru
 function summary(record: RunFile, dryRun: boolean): string {
 	if (record.state === 'SUCCESS') {
 		return dryRun
-			? `Dry run succeeded: would transfer ${record.filesTransferred} file${record.filesTransferred === 1 ? '' : 's'} (${record.bytesTransferred} bytes) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged.`
+			? `Dry run succeeded: would transfer ${counted(record.filesTransferred, 'file')} (${record.bytesTransferred} bytes) and delete ${record.filesDeleted}; ${record.filesChecked} unchanged.`
 			: `Run succeeded: ${record.filesTransferred} transferred, ${record.filesDeleted} deleted, ${record.filesChecked} unchanged, ${record.bytesTransferred} bytes.`;
 	}
 	if (record.state === 'ABORTED') return `Run cancelled: ${record.filesTransferred} transferred before it stopped; nothing unverified was deleted.`;

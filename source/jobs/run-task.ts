@@ -15,6 +15,7 @@ import type {PlanItem, SyncLogEntry, SyncProgress, SyncResult} from '../sync/typ
 import {describeScriptFailure, runScript, type ScriptKind} from './scripts.js';
 import {createSnapshot, type Snapshot} from './snapshot.js';
 import type {RunProgress} from './types.js';
+import {counted} from '../core/words.js';
 
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG';
 
@@ -76,7 +77,7 @@ function syncFailure(result: SyncResult): string {
 	const count = result.counts.errors || result.errors.length;
 	if (!first) return 'the sync failed';
 	const where = first.path ? `${first.path}: ` : '';
-	return `${count} error(s) during the sync, the first: ${where}${first.message}`;
+	return `${counted(count, 'error')} during the sync, the first: ${where}${first.message}`;
 }
 
 export async function executeRun(context: RunContext): Promise<RunOutcome> {

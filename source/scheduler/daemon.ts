@@ -13,6 +13,7 @@ import type {ActiveRun} from '../jobs/types.js';
 import {describeSchedulerStatus, type SchedulerLockOptions} from './scheduler-lock.js';
 import type {ScheduledTask, ScheduleTrigger, StartRunResult} from './scheduler.js';
 import {SchedulerService, type SchedulerServiceEvent} from './service.js';
+import {counted} from '../core/words.js';
 
 /** What the daemon needs of the TaskRunner. */
 export type DaemonRunner = {
@@ -94,7 +95,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
 	const reason = await stopped;
 	const active = runner.active();
-	line(`received ${reason}: stopping the scheduler${active.length > 0 ? ` and cancelling ${active.length} run(s)` : ''}`);
+	line(`received ${reason}: stopping the scheduler${active.length > 0 ? ` and cancelling ${counted(active.length, 'run')}` : ''}`);
 	await service.stop();
 	await Promise.allSettled(active.map(run => runner.cancel(run.taskId)));
 	runner.off('end', onEnd);

@@ -18,6 +18,7 @@ import type {ProgressTracker} from './progress.js';
 import {withRetry, type Sleep} from './retry.js';
 import {transferFile} from './transfer.js';
 import type {PlanItem, SyncCounts, SyncLogEntry, SyncOptions} from './types.js';
+import {counted} from '../core/words.js';
 
 /** Errors a whole-run retry cannot fix. */
 const FINAL_KINDS = new Set<ErrorKind>(['unsafe_path', 'usage', 'auth', 'access_denied', 'aborted']);
@@ -261,7 +262,7 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 	async function deleteExtras(): Promise<void> {
 		const pending = deletes.count + rmdirs.length;
 		if (signal?.aborted) {
-			if (pending > 0) log({level: 'warn', action: 'delete', message: `Cancelled: ${pending} destination item(s) were not deleted.`});
+			if (pending > 0) log({level: 'warn', action: 'delete', message: `Cancelled: ${counted(pending, 'destination item')} ${pending === 1 ? 'was' : 'were'} not deleted.`});
 			return;
 		}
 		if (!listed || counts.errors > 0) {
@@ -269,7 +270,7 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 				log({
 					level: 'warn',
 					action: 'delete',
-					message: `Not deleting ${deletes.count} file(s) on the destination because there were errors during the sync.`,
+					message: `Not deleting ${counted(deletes.count, 'file')} on the destination because there were errors during the sync.`,
 				});
 			}
 			return;
@@ -277,7 +278,7 @@ export async function runPass(context: PassContext): Promise<PassResult> {
 		if (sourceEntries === 0 && deletes.count > 0) {
 			// A mistyped or vanished source folder (S3 and Dropbox list a missing
 			// folder as empty) must not wipe the destination.
-			fail('', new CloudSyncError('permanent', `The source is empty, so nothing was deleted from the destination (${deletes.count} file(s) would have been): check the source folder, or delete the files on the destination yourself if that is what you want.`));
+			fail('', new CloudSyncError('permanent', `The source is empty, so nothing was deleted from the destination (${counted(deletes.count, 'file')} would have been): check the source folder, or delete the files on the destination yourself if that is what you want.`));
 			return;
 		}
 		for await (const path of deletes.items()) {

@@ -1,5 +1,6 @@
 /** Small formatting helpers for the screens; pure. */
 import {formatBytes} from '../core/bytes.js';
+export {counted} from '../core/words.js';
 
 export {formatBytes};
 
@@ -26,11 +27,6 @@ export function formatDateTime(date: Date): string {
 }
 
 /** Cuts `text` to `width` columns with an ellipsis, and pads it to exactly `width`. */
-/** "1 file", "2 files": a count and its noun. */
-export function counted(n: number, noun: string): string {
-	return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 export function fit(text: string, width: number): string {
 	if (width <= 0) return '';
 	const chars = [...text];

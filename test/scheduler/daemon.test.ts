@@ -71,7 +71,7 @@ describe('runDaemon', () => {
 		stop.abort();
 		expect(await done).toBe(0);
 		expect(runner.cancelled).toEqual([3]);
-		expect(lines.slice(-2)).toEqual(['received the stop signal: stopping the scheduler and cancelling 1 run(s)', 'cloudsync daemon stopped']);
+		expect(lines.slice(-2)).toEqual(['received the stop signal: stopping the scheduler and cancelling 1 run', 'cloudsync daemon stopped']);
 		const next = new SchedulerLock(dataDir, 'tui');
 		expect(await next.tryAcquire()).toBe(true);
 		next.releaseSync();

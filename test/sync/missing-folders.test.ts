@@ -56,6 +56,6 @@ test('an empty source never wipes the destination of a SYNC, and says why', asyn
 	const result = await runSync({source: new LocalRemote(src), destination: new LocalRemote(dst), mode: 'SYNC', sleep: async () => {}, onLog: entry => logs.push(entry)});
 	expect(result.ok).toBe(false);
 	expect(result.counts.deleted).toBe(0);
-	expect(logs.some(entry => /The source is empty, so nothing was deleted from the destination \(2 file\(s\) would have been\)/.test(entry.message))).toBe(true);
+	expect(logs.some(entry => /The source is empty, so nothing was deleted from the destination \(2 files would have been\)/.test(entry.message))).toBe(true);
 	expect(await snapshot(dst)).toEqual(before);
 });
