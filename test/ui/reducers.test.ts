@@ -4,7 +4,7 @@ import {browserReducer, browserRows, canPick, initialBrowser} from '../../source
 import {formReducer, initialForm, isDirty, type FormField} from '../../source/ui/components/form/form-state.js';
 import {commandFor, hintLine, keyName, tasksKeymap} from '../../source/ui/keymap.js';
 import {credentialsReducer, initialCredentialsState} from '../../source/ui/screens/credentials/credentials-state.js';
-import {firstShown, initialLogsState, logsReducer, type LogsState} from '../../source/ui/screens/logs/logs-state.js';
+import {firstShown, initialLogsState, logsReducer, scrollEvent, type LogsState} from '../../source/ui/screens/logs/logs-state.js';
 import {filteredTasks, initialTasksState, taskActions, tasksReducer, type TasksState} from '../../source/ui/screens/tasks/tasks-state.js';
 
 function task(id: number, description = `task ${id}`): Task {
@@ -209,6 +209,16 @@ describe('form reducer', () => {
 });
 
 describe('logs reducer', () => {
+	it('maps the scrolling commands of a log view to events; sideways by half its width, at least 8 columns', () => {
+		expect(scrollEvent('down', 'j', 80)).toEqual({type: 'scroll', by: 1});
+		expect(scrollEvent('page-up', 'pgup', 80)).toEqual({type: 'page', by: -1});
+		expect(scrollEvent('bottom', 'G', 80)).toEqual({type: 'bottom'});
+		expect(scrollEvent('pan', 'right', 76)).toEqual({type: 'pan', by: 38});
+		expect(scrollEvent('pan', 'left', 10)).toEqual({type: 'pan', by: -8});
+		expect(scrollEvent('follow', 'f', 80)).toBeUndefined();
+		expect(scrollEvent(undefined, 'z', 80)).toBeUndefined();
+	});
+
 	const lines = (from: number, count: number) => Array.from({length: count}, (_, i) => `line ${from + i}`);
 
 	it('keeps at most `capacity` lines and counts what it dropped', () => {

@@ -9,7 +9,7 @@ import {counted, fit, formatBytes, formatDateTime} from '../../format.js';
 import {commandFor, isHelpKey, logsKeymap, type Keymap, textFieldKeymap} from '../../keymap.js';
 import {priority, useKeyLayer, useModalOpen} from '../../router.js';
 import {LogView} from './log-view.js';
-import {defaultLogCapacity, firstShown, initialLogsState, logsReducer} from './logs-state.js';
+import {defaultLogCapacity, firstShown, initialLogsState, logsReducer, scrollEvent} from './logs-state.js';
 import {useLogTail} from './use-log-tail.js';
 import {useScreenKeys} from '../../hooks/use-screen-keys.js';
 
@@ -81,30 +81,14 @@ export function LogsScreen({taskId: wanted}: {taskId?: number}) {
 				return name !== 'ctrl+c' && !isHelpKey(name);
 			}
 			const command = commandFor(logsKeymap, name);
+			const scroll = scrollEvent(command, name, width);
+			if (scroll) {
+				dispatch(scroll);
+				return true;
+			}
 			switch (command) {
-				case 'down':
-					dispatch({type: 'scroll', by: 1});
-					break;
-				case 'up':
-					dispatch({type: 'scroll', by: -1});
-					break;
-				case 'page-down':
-					dispatch({type: 'page', by: 1});
-					break;
-				case 'page-up':
-					dispatch({type: 'page', by: -1});
-					break;
-				case 'top':
-					dispatch({type: 'top'});
-					break;
-				case 'bottom':
-					dispatch({type: 'bottom'});
-					break;
 				case 'follow':
 					dispatch({type: 'follow'});
-					break;
-				case 'pan':
-					dispatch({type: 'pan', by: (name === 'left' ? -1 : 1) * Math.max(8, Math.floor(width / 2))});
 					break;
 				case 'search':
 					dispatch({type: 'search-start'});

@@ -44,6 +44,32 @@ export type LogsEvent =
 	| {type: 'choose-run'; open: boolean}
 	| {type: 'run-cursor'; by: number};
 
+/**
+ * The event for a scrolling command of a log view (the logs screen's and the
+ * dry run's tables name them alike), or undefined for any other command.
+ * Sideways, a step is half the view's `width`.
+ */
+export function scrollEvent(command: string | undefined, key: string, width: number): LogsEvent | undefined {
+	switch (command) {
+		case 'down':
+			return {type: 'scroll', by: 1};
+		case 'up':
+			return {type: 'scroll', by: -1};
+		case 'page-down':
+			return {type: 'page', by: 1};
+		case 'page-up':
+			return {type: 'page', by: -1};
+		case 'top':
+			return {type: 'top'};
+		case 'bottom':
+			return {type: 'bottom'};
+		case 'pan':
+			return {type: 'pan', by: (key === 'left' ? -1 : 1) * Math.max(8, Math.floor(width / 2))};
+		default:
+			return undefined;
+	}
+}
+
 export function initialLogsState(capacity = defaultLogCapacity): LogsState {
 	return {lines: [], dropped: 0, capacity, scroll: 0, follow: true, viewport: 10, column: 0, search: '', searching: false, runs: [], choosingRun: false, runCursor: 0};
 }

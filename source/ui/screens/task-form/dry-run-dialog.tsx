@@ -10,7 +10,7 @@ import {useDialogKeys} from '../../hooks/use-dialog-keys.js';
 import {commandFor, dryRunKeymap} from '../../keymap.js';
 import {priority, useKeyLayer} from '../../router.js';
 import {LogView} from '../logs/log-view.js';
-import {initialLogsState, logsReducer} from '../logs/logs-state.js';
+import {initialLogsState, logsReducer, scrollEvent} from '../logs/logs-state.js';
 import {useLogTail} from '../logs/use-log-tail.js';
 
 /** The live log of a dry run of the form's unsaved task. */
@@ -29,10 +29,9 @@ export function DryRunDialog({runId, taskId, onClose}: {runId: string; taskId: n
 		priority.dialog,
 		name => {
 			const command = commandFor(dryRunKeymap, name);
+			const scroll = scrollEvent(command, name, width - 4);
 			if (command === 'close') onClose();
-			else if (command === 'down' || command === 'up') dispatch({type: 'scroll', by: command === 'down' ? 1 : -1});
-			else if (command === 'page-down' || command === 'page-up') dispatch({type: 'page', by: command === 'page-down' ? 1 : -1});
-			else if (command === 'pan') dispatch({type: 'pan', by: (name === 'left' ? -1 : 1) * Math.max(8, Math.floor((width - 4) / 2))});
+			else if (scroll) dispatch(scroll);
 			return name !== 'ctrl+c';
 		},
 		{modal: true},
