@@ -6,6 +6,7 @@ import {CloudSyncError} from '../core/errors.js';
 import {followRunLog, listRuns, nthRun, readRunLog} from '../jobs/history.js';
 import type {Store} from '../store/store.js';
 import type {Io} from './io.js';
+import {counted} from '../core/words.js';
 
 export type LogsIo = {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream};
 
@@ -23,7 +24,7 @@ export async function taskLogsCommand(
 		throw new CloudSyncError('not_found', `task ${taskId} has not run yet: start it with \`cloudsync task run ${taskId}\``);
 	}
 	const record = nthRun(store.dir, taskId, n);
-	if (!record) throw new CloudSyncError('not_found', `task ${taskId} has ${runs.length} run${runs.length === 1 ? '' : 's'} kept, so there is no run ${n}: ${runs.length === 1 ? 'use --run 1' : `use --run 1 to ${runs.length}`}`);
+	if (!record) throw new CloudSyncError('not_found', `task ${taskId} has ${counted(runs.length, 'run')} kept, so there is no run ${n}: ${runs.length === 1 ? 'use --run 1' : `use --run 1 to ${runs.length}`}`);
 
 	if (!options.follow) {
 		const log = readRunLog(store.dir, taskId, record.id);

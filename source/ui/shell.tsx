@@ -128,8 +128,8 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 	});
 
 	// A long message takes more than the hint bar's one line; the body gives those rows up while it shows.
-	const bottomRows = message ? messageLines(message.text, columns).length : 1;
-	const bodyHeight = Math.max(1, rows - 1 - bottomRows);
+	const shownMessage = useMemo(() => message && {kind: message.kind, lines: messageLines(message.text, columns)}, [message, columns]);
+	const bodyHeight = Math.max(1, rows - 1 - (shownMessage?.lines.length ?? 1));
 	const ui = useMemo<Ui>(
 		() => ({services, theme, width: columns, height: bodyHeight, navigate: setRoute, setKeymap, showDialogKeys, openHelp, notify}),
 		[services, theme, columns, bodyHeight, notify, setKeymap, showDialogKeys, openHelp],
@@ -146,7 +146,7 @@ export function Shell({services, onQuit}: {services: Services; onQuit: (code: nu
 					<Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
 						<Screen route={route} />
 					</Box>
-					<HintBar width={columns} keymap={shownKeymap} message={message} theme={theme} quitKey={!topDialog && (tailKeys.quitKey ?? true)} helpKey={(topDialog ? topDialog.tail : tailKeys).helpKey ?? true} />
+					<HintBar width={columns} keymap={shownKeymap} message={shownMessage} theme={theme} quitKey={!topDialog && (tailKeys.quitKey ?? true)} helpKey={(topDialog ? topDialog.tail : tailKeys).helpKey ?? true} />
 					{help ? <HelpOverlay keymap={shownKeymap} area={area} theme={theme} onClose={() => setHelp(false)} dialog={dialogKeys.length > 0} lettersAreText={!(tailKeys.quitKey ?? true)} /> : null}
 					{quitQuestion ? (
 						<Dialog

@@ -8,13 +8,12 @@ export function messageLines(text: string, width: number): string[] {
 	return wrapText(text, Math.max(1, width - 1), 3);
 }
 
-/** The bottom line: the current screen's keys, then help and quit; or a message, on up to three lines. */
-export function HintBar({width, keymap, message, theme, quitKey = true, helpKey = true}: {width: number; keymap: Keymap; message?: {text: string; kind: 'info' | 'error'}; theme: Theme; quitKey?: boolean; helpKey?: boolean}) {
+/** The bottom line: the current screen's keys, then help and quit; or a message, on the lines of `messageLines`. */
+export function HintBar({width, keymap, message, theme, quitKey = true, helpKey = true}: {width: number; keymap: Keymap; message?: {lines: string[]; kind: 'info' | 'error'}; theme: Theme; quitKey?: boolean; helpKey?: boolean}) {
 	if (message) {
-		const lines = messageLines(message.text, width);
 		return (
-			<Box height={lines.length} width={width} flexShrink={0} flexDirection="column">
-				{lines.map((line, i) => (
+			<Box height={message.lines.length} width={width} flexShrink={0} flexDirection="column">
+				{message.lines.map((line, i) => (
 					<Text key={i} color={message.kind === 'error' ? theme.bad : theme.good} bold={message.kind === 'error'}>
 						{fit(` ${line}`, width)}
 					</Text>
