@@ -7,8 +7,13 @@ import {lines, type FormEvent, type FormField, type FormState} from './form-stat
 const textKinds = new Set(['text', 'secret', 'number', 'multiline', 'path']);
 
 /** Whether typing goes into `field` as text (so ? and q are characters there). */
-export function isTextField(field: FormField | undefined): boolean {
+function isTextField(field: FormField | undefined): boolean {
 	return field !== undefined && textKinds.has(field.kind);
+}
+
+/** Whether the focused field of a form takes typing as text (the hint bar then offers F1 for help). */
+export function focusIsText(fields: readonly FormField[], state: Pick<FormState, 'focus'>): boolean {
+	return isTextField(fields.find(f => f.id === state.focus));
 }
 
 export type FormHandlers = {

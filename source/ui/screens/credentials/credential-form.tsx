@@ -6,7 +6,7 @@ import type {Credential} from '../../../core/model.js';
 import {Dialog} from '../../components/dialog.js';
 import {formReducer, initialForm, isDirty} from '../../components/form/form-state.js';
 import {FormView} from '../../components/form/form-view.js';
-import {isTextField, useFormInput} from '../../components/form/use-form-input.js';
+import {focusIsText, useFormInput} from '../../components/form/use-form-input.js';
 import {StatusLine, statusLines, type FormStatus} from '../../components/status-line.js';
 import {useUi} from '../../context.js';
 import {fit} from '../../format.js';
@@ -33,7 +33,7 @@ export function CredentialForm({editName}: {editName?: string}) {
 	const provider = (existing?.provider ?? state.values.provider) as ProviderId;
 	const description = services.providers[provider];
 	const fields = useMemo(() => credentialFormFields(services.providers, provider, adding), [services, provider, adding]);
-	useScreenKeys(formKeymap, {quitKey: false, helpKey: !isTextField(fields.find(f => f.id === state.focus))});
+	useScreenKeys(formKeymap, {quitKey: false, helpKey: !focusIsText(fields, state)});
 
 	useEffect(() => {
 		if (adding) return;

@@ -4,7 +4,7 @@ import {userMessage} from '../../../core/errors.js';
 import type {Task} from '../../../core/model.js';
 import {formReducer, initialForm, type FormField} from '../../components/form/form-state.js';
 import {FormView} from '../../components/form/form-view.js';
-import {isTextField, useFormInput} from '../../components/form/use-form-input.js';
+import {focusIsText, useFormInput} from '../../components/form/use-form-input.js';
 import {Overlay} from '../../components/overlay.js';
 import {useUi} from '../../context.js';
 import {useDialogKeys} from '../../hooks/use-dialog-keys.js';
@@ -32,7 +32,7 @@ export function RestoreDialog({task, area, onClose}: {task: Task; area: {width: 
 	const {services, theme} = ui;
 	const [state, dispatch] = useReducer(formReducer, initialForm({description: `Restore of ${task.description}`.slice(0, 200), path: `${task.path.replace(/\/+$/, '')}-restored`, mode: 'COPY'}, 'description'));
 	const [busy, setBusy] = useState(false);
-	useDialogKeys(formKeymap, {questionMark: false, helpKey: !isTextField(restoreFields.find(f => f.id === state.focus))});
+	useDialogKeys(formKeymap, {questionMark: false, helpKey: !focusIsText(restoreFields, state)});
 	const create = async () => {
 		setBusy(true);
 		try {

@@ -6,7 +6,7 @@ import {BrowserDialog} from '../../components/browser-dialog.js';
 import {Dialog} from '../../components/dialog.js';
 import {formReducer, initialForm, isDirty, type FormField} from '../../components/form/form-state.js';
 import {FormView} from '../../components/form/form-view.js';
-import {isTextField, useFormInput} from '../../components/form/use-form-input.js';
+import {focusIsText, useFormInput} from '../../components/form/use-form-input.js';
 import {StatusLine, statusLines, type FormStatus} from '../../components/status-line.js';
 import {useUi} from '../../context.js';
 import {fit, formatDateTime} from '../../format.js';
@@ -76,7 +76,7 @@ export function TaskForm({taskId}: {taskId?: number}) {
 	}, [loaded, pendingBrowse]);
 	const hasBuckets = credential?.provider === 's3';
 	const fields = useMemo(() => taskFormFields(state.values, credentials, hasBuckets), [state.values, credentials, hasBuckets]);
-	useScreenKeys(formKeymap, {quitKey: false, helpKey: !isTextField(fields.find(f => f.id === state.focus))});
+	useScreenKeys(formKeymap, {quitKey: false, helpKey: !focusIsText(fields, state)});
 	const built = useMemo(() => taskFromValues(state.values, existing?.id ?? unsavedTaskId, {scheduleProblems: s => services.scheduleProblems(s)}), [state.values, existing]);
 	const shownErrors = useMemo(() => {
 		const errors: Record<string, string> = {};
